@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# tcpclose: see README.  Main targets:
+#   make               the module for KVER (or KDIR) and the CLI
+#   make modules-all   the module for every installed Debian kernel, W=1
+#   make check         everything, ending with "N passed, N failed, N skipped"
+#   make demo          boot the test VM and show the module at work
+#   make deps          install the Debian packages the project needs
+
+VERSION := $(shell sed -n 's/^\#define TCPCLOSE_VERSION "\(.*\)"/\1/p' module/version.h)
+
+# The running kernel's build tree if it has one, else the newest installed.
+KVER ?= $(shell r=$$(uname -r); \
+	  if [ -d /lib/modules/$$r/build ]; then echo $$r; else \
+	  ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1 | cut -d/ -f4; fi)
+KDIR ?= /lib/modules/$(KVER)/build
+# Every installed Debian kernel with headers: what modules-all builds for.
+KVERS_ALL ?= $(shell ls -d /lib/modules/*-amd64/build 2>/dev/null | cut -d/ -f4 | sort -V)
+
+BUILD := $(CURDIR)/build
+LINUX_SRC_TAR ?= /usr/src/linux-source-6.12.tar.xz
+# Files taken from linux-source-6.12 at build time (never committed).
+LINUX_FILES := \
+	tools/testing/selftests/kselftest_harness.h \
+	tools/testing/selftests/kselftest.h \
+	tools/testing/selftests/kselftest/ktap_helpers.sh \
+	tools/testing/selftests/net/lib.sh \
+	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+LINUX_STAMP := $(BUILD)/linux/.stamp-$(shell echo $(LINUX_FILES) | md5sum | cut -c1-8)
+
+DEPS := gcc make libc6-dev kmod xz-utils cpio git \
+	linux-headers-amd64 linux-image-amd64 \
+	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12 \
+	qemu-system-x86 busybox-static bpftrace nftables iproute2 \
+	python3 python3-scapy libmnl-dev pkg-config sparse iperf3 hping3 \
+	dkms groff-base man-db
+
+all: module cli
+
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+cli:
+	$(MAKE) -C tools TCPCLOSE_VERSION=$(VERSION)
+
+# One output tree per kernel: a symlink farm of the sources, built there.
+modules-all:
+	@[ -n "$(KVERS_ALL)" ] || { echo "no kernel headers installed (run: make deps)"; exit 1; }
+	@set -e; for k in $(KVERS_ALL); do \
+		o=$(BUILD)/modules/$$k; mkdir -p $$o; \
+		cp -rsf $(CURDIR)/module $(CURDIR)/Kbuild $$o/; \
+		echo "  MODULE  $$k"; \
+		$(MAKE) -s -C /lib/modules/$$k/build M=$$o W=1 modules; \
+	done
+
+kselftest-headers: $(LINUX_STAMP)
+
+$(LINUX_STAMP):
+	@[ -r $(LINUX_SRC_TAR) ] || { echo "$(LINUX_SRC_TAR) missing (run: make deps)"; exit 1; }
+	@echo "  EXTRACT $(notdir $(LINUX_SRC_TAR)) -> build/linux"
+	@rm -rf $(BUILD)/linux && mkdir -p $(BUILD)/linux
+	@tar -xJf $(LINUX_SRC_TAR) -C $(BUILD)/linux --strip-components=1 \
+		$(addprefix linux-source-6.12/,$(LINUX_FILES))
+	@touch $@
+
+unit: $(LINUX_STAMP)
+	$(MAKE) -C selftests/unit run
+
+selftests-bin:
+	$(MAKE) -C selftests all
+
+deps:
+	@missing=$$(for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEPS)) packages present"; exit 0; fi; \
+	echo "deps: installing" $$missing; \
+	[ "$$(id -u)" = 0 ] || { echo "deps: need root to install: $$missing"; exit 1; }; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q --no-install-recommends $$missing
+
+# make deps first when root: check and demo must work on a fresh machine.
+deps-if-root:
+	@if [ "$$(id -u)" = 0 ]; then $(MAKE) -s deps; fi
+
+check: deps-if-root
+	@selftests/check
+
+demo: deps-if-root
+	@selftests/demo
+
+# Our sources only: kbuild's generated tcpclose.mod.c is not ours.
+MODULE_SRCS = $(filter-out %.mod.c,$(wildcard module/*.[ch] module/uapi/linux/*.h))
+
+checkpatch: $(LINUX_STAMP)
+	perl $(BUILD)/linux/scripts/checkpatch.pl --no-tree --strict --terse \
+		-f $(MODULE_SRCS)
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
+	$(MAKE) -C tools clean
+	rm -rf $(BUILD)
+
+.PHONY: all module cli modules-all kselftest-headers unit selftests-bin deps \
+	deps-if-root check demo checkpatch sparse clean

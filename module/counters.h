@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef TCPCLOSE_COUNTERS_H
+#define TCPCLOSE_COUNTERS_H
+
+#include <linux/percpu.h>
+#include <linux/types.h>
+
+/*
+ * Every counter, in /proc output order.  Their names (tcpclose_counter_names)
+ * are ABI: never rename one, only append.  Documentation/counters.rst
+ * describes each of them.
+ */
+enum tcpclose_counter {
+	TCPCLOSE_CNT_SEG_TOTAL,
+	TCPCLOSE_CNT_SEG_IN,
+	TCPCLOSE_CNT_SEG_OUT,
+	TCPCLOSE_CNT_SEG_FORWARD,
+	TCPCLOSE_CNT_SEG_SYN,		/* SEG_SYN..SEG_DATA: segment.h order */
+	TCPCLOSE_CNT_SEG_SYNACK,
+	TCPCLOSE_CNT_SEG_FIN,
+	TCPCLOSE_CNT_SEG_RST,
+	TCPCLOSE_CNT_SEG_PURE_ACK,
+	TCPCLOSE_CNT_SEG_DATA,
+	TCPCLOSE_CNT_BAD_HEADER,
+	TCPCLOSE_CNT_FRAGMENT,
+	TCPCLOSE_CNT_MAX
+};
+
+/* One CPU's share of a set of counters; read with tcpclose_stats_fold(). */
+struct tcpclose_stats {
+	u64 cnt[TCPCLOSE_CNT_MAX];
+};
+
+extern const char *const tcpclose_counter_names[TCPCLOSE_CNT_MAX];
+
+/* Host-wide totals: every netns's counts also land here. */
+extern struct tcpclose_stats __percpu *tcpclose_host_stats;
+
+struct tcpclose_stats __percpu *tcpclose_stats_alloc(void);
+void tcpclose_stats_free(struct tcpclose_stats __percpu *stats);
+void tcpclose_stats_fold(const struct tcpclose_stats __percpu *stats,
+			 u64 out[TCPCLOSE_CNT_MAX]);
+int tcpclose_counters_init(void);
+void tcpclose_counters_exit(void);
+
+/* Count one event in @stats and in the host-wide totals.  Any context. */
+static inline void tcpclose_count(struct tcpclose_stats __percpu *stats,
+				  enum tcpclose_counter idx)
+{
+	this_cpu_inc(stats->cnt[idx]);
+	this_cpu_inc(tcpclose_host_stats->cnt[idx]);
+}
+
+#endif /* TCPCLOSE_COUNTERS_H */

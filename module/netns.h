@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef TCPCLOSE_NETNS_H
+#define TCPCLOSE_NETNS_H
+
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "counters.h"
+
+/* Per network namespace state, reached with tcpclose_pernet(). */
+struct tcpclose_net {
+	struct tcpclose_stats __percpu *stats;
+};
+
+extern unsigned int tcpclose_net_id;
+
+static inline struct tcpclose_net *tcpclose_pernet(const struct net *net)
+{
+	return net_generic(net, tcpclose_net_id);
+}
+
+int tcpclose_netns_init(void);
+void tcpclose_netns_exit(void);
+
+#endif /* TCPCLOSE_NETNS_H */

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Segment classification: pure, no kernel headers (see segment.h).
+ */
+#include "segment.h"
+
+int tcpclose_seg_payload(unsigned int tcp_len, unsigned int doff)
+{
+	unsigned int hdr = doff * 4;
+
+	if (tcp_len < TCPCLOSE_TCP_MIN_HDR || doff < TCPCLOSE_TCP_MIN_DOFF)
+		return -1;
+	if (hdr > tcp_len)
+		return -1;
+	return (int)(tcp_len - hdr);
+}
+
+static unsigned int tcpclose_seg_control(unsigned int flags)
+{
+	unsigned int cls = 0;
+
+	if (flags & TCPCLOSE_TH_SYN)
+		cls |= (flags & TCPCLOSE_TH_ACK) ? TCPCLOSE_SEG_SYNACK :
+						   TCPCLOSE_SEG_SYN;
+	if (flags & TCPCLOSE_TH_FIN)
+		cls |= TCPCLOSE_SEG_FIN;
+	if (flags & TCPCLOSE_TH_RST)
+		cls |= TCPCLOSE_SEG_RST;
+	return cls;
+}
+
+unsigned int tcpclose_seg_classify(unsigned int flags, unsigned int payload)
+{
+	unsigned int cls = tcpclose_seg_control(flags);
+
+	if (payload)
+		cls |= TCPCLOSE_SEG_DATA;
+	else if (!cls && (flags & TCPCLOSE_TH_ACK))
+		cls = TCPCLOSE_SEG_PURE_ACK;
+	return cls;
+}
