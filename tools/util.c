@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Messages shared by the commands.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "source.h"
+#include "tcpclose.h"
+
+void pr_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs(PROG_NAME ": ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+bool require_module(void)
+{
+	if (tcpclose_module_loaded())
+		return true;
+	pr_err("module not loaded (try: modprobe tcpclose)");
+	return false;
+}
