@@ -134,11 +134,9 @@ int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG_NAME ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vpr_err(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	print_current_usage(stderr);
 	return EXIT_USAGE;
 }

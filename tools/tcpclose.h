@@ -5,6 +5,7 @@
 #ifndef TCPCLOSE_H
 #define TCPCLOSE_H
 
+#include <stdarg.h>
 #include <errno.h>
 #include <stdbool.h>
 
@@ -45,6 +46,7 @@ int cmd_help(const struct ctx *ctx, int argc, char *argv[]);
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Print "tcpclose: MESSAGE" to stderr. */
+void vpr_err(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Say so and return false if the module is not loaded. */

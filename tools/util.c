@@ -9,15 +9,20 @@
 #include "source.h"
 #include "tcpclose.h"
 
+void vpr_err(const char *fmt, va_list ap)
+{
+	fputs(PROG_NAME ": ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void pr_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs(PROG_NAME ": ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vpr_err(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 bool require_module(void)
