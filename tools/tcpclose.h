@@ -5,8 +5,8 @@
 #ifndef TCPCLOSE_H
 #define TCPCLOSE_H
 
-#include <stdarg.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 
 #define PROG_NAME "tcpclose"
