@@ -12,6 +12,7 @@
  *
  * The hooks never sleep, never drop and never change a packet: every path
  * returns NF_ACCEPT and the skb is only read, through skb_header_pointer.
+ * Well-formed segments are then fed to the mirror (mirror.c).
  */
 #include <linux/bitops.h>
 #include <linux/ip.h>
@@ -25,7 +26,9 @@
 #include <net/ip.h>
 #include <net/ipv6.h>
 
+#include "flows.h"
 #include "hooks.h"
+#include "mirror.h"
 #include "netns.h"
 #include "segment.h"
 
@@ -55,9 +58,64 @@ static unsigned int tcpclose_th_flags(const struct tcphdr *th)
 	return ((const u8 *)th)[13];
 }
 
-/* Classify the TCP header at @thoff and count each class it is in. */
-static void tcpclose_seg_count(struct tcpclose_stats __percpu *stats,
-			       const struct sk_buff *skb, unsigned int thoff)
+/* Which ends of the segment are local sockets, from where it was seen. */
+static unsigned int tcpclose_local(const struct nf_hook_state *state)
+{
+	switch (state->hook) {
+	case NF_INET_LOCAL_OUT:
+		if (state->out && (state->out->flags & IFF_LOOPBACK))
+			return TCPCLOSE_LOCAL_SENDER | TCPCLOSE_LOCAL_RECEIVER;
+		return TCPCLOSE_LOCAL_SENDER;
+	case NF_INET_LOCAL_IN:
+		return TCPCLOSE_LOCAL_RECEIVER;
+	default:
+		return 0;
+	}
+}
+
+/* The window scale a SYN offers, from its options. */
+static unsigned int tcpclose_syn_wscale(const struct sk_buff *skb,
+					unsigned int thoff,
+					const struct tcphdr *th)
+{
+	unsigned int len = th->doff * 4 - TCPCLOSE_TCP_MIN_HDR;
+	u8 buf[TCPCLOSE_TCP_MAX_OPTS];
+	const u8 *opt;
+
+	if (!th->syn || !len)
+		return TCPCLOSE_NO_WSCALE;
+	opt = skb_header_pointer(skb, thoff + TCPCLOSE_TCP_MIN_HDR, len, buf);
+	return opt ? tcpclose_seg_wscale(opt, len) : TCPCLOSE_NO_WSCALE;
+}
+
+/* Feed a well-formed segment to the mirror. */
+static void tcpclose_track(const struct nf_hook_state *state,
+			   struct tcpclose_net *tn, const struct sk_buff *skb,
+			   unsigned int thoff, const struct tcphdr *th,
+			   unsigned int payload, struct tcpclose_key *key)
+{
+	struct tcpclose_seg seg = {
+		.seq = ntohl(th->seq),
+		.ack = ntohl(th->ack_seq),
+		.len = payload,
+		.win = ntohs(th->window),
+		.flags = tcpclose_th_flags(th),
+		.wscale = tcpclose_syn_wscale(skb, thoff, th),
+	};
+
+	key->sport = th->source;
+	key->dport = th->dest;
+	tcpclose_mirror_input(state->net, tn, key, &seg,
+			      state->hook == NF_INET_FORWARD ?
+			      TCPCLOSE_VANTAGE_FORWARD : TCPCLOSE_VANTAGE_HOST,
+			      tcpclose_local(state));
+}
+
+/* Classify the TCP header at @thoff, count its classes, mirror it. */
+static void tcpclose_seg_count(const struct nf_hook_state *state,
+			       struct tcpclose_net *tn,
+			       const struct sk_buff *skb, unsigned int thoff,
+			       struct tcpclose_key *key)
 {
 	const struct tcphdr *th;
 	struct tcphdr buf;
@@ -71,54 +129,60 @@ static void tcpclose_seg_count(struct tcpclose_stats __percpu *stats,
 	if (th)
 		payload = tcpclose_seg_payload(skb->len - thoff, th->doff);
 	if (payload < 0) {
-		tcpclose_count(stats, TCPCLOSE_CNT_BAD_HEADER);
+		tcpclose_count(tn->stats, TCPCLOSE_CNT_BAD_HEADER);
 		return;
 	}
 	cls = tcpclose_seg_classify(tcpclose_th_flags(th), payload);
 	while (cls) {
-		tcpclose_count(stats, TCPCLOSE_CNT_SEG_SYN + __ffs(cls));
+		tcpclose_count(tn->stats, TCPCLOSE_CNT_SEG_SYN + __ffs(cls));
 		cls &= cls - 1;
 	}
+	tcpclose_track(state, tn, skb, thoff, th, payload, key);
 }
 
 static void tcpclose_account(const struct nf_hook_state *state,
 			     const struct sk_buff *skb, unsigned int thoff,
-			     bool fragment)
+			     bool fragment, struct tcpclose_key *key)
 {
-	struct tcpclose_stats __percpu *stats;
+	struct tcpclose_net *tn = tcpclose_pernet(state->net);
 
-	stats = tcpclose_pernet(state->net)->stats;
-	tcpclose_count(stats, TCPCLOSE_CNT_SEG_TOTAL);
-	tcpclose_count(stats, tcpclose_vantage(state->hook));
+	tcpclose_count(tn->stats, TCPCLOSE_CNT_SEG_TOTAL);
+	tcpclose_count(tn->stats, tcpclose_vantage(state->hook));
 	if (fragment)
-		tcpclose_count(stats, TCPCLOSE_CNT_FRAGMENT);
+		tcpclose_count(tn->stats, TCPCLOSE_CNT_FRAGMENT);
 	else
-		tcpclose_seg_count(stats, skb, thoff);
+		tcpclose_seg_count(state, tn, skb, thoff, key);
 }
 
 static unsigned int tcpclose_hook_ipv4(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	struct tcpclose_key key = { .family = AF_INET };
 
-	if (iph->protocol == IPPROTO_TCP && !tcpclose_looped_back(state))
-		tcpclose_account(state, skb,
-				 skb_network_offset(skb) + ip_hdrlen(skb),
-				 ip_is_fragment(iph));
+	if (iph->protocol != IPPROTO_TCP || tcpclose_looped_back(state))
+		return NF_ACCEPT;
+	ipv6_addr_set_v4mapped(iph->saddr, &key.src);
+	ipv6_addr_set_v4mapped(iph->daddr, &key.dst);
+	tcpclose_account(state, skb, skb_network_offset(skb) + ip_hdrlen(skb),
+			 ip_is_fragment(iph), &key);
 	return NF_ACCEPT;
 }
 
 static unsigned int tcpclose_hook_ipv6(void *priv, struct sk_buff *skb,
 				       const struct nf_hook_state *state)
 {
+	struct tcpclose_key key = { .family = AF_INET6 };
 	unsigned int thoff = 0;
 	int fh_flags = 0;
 
 	if (tcpclose_looped_back(state))
 		return NF_ACCEPT;
-	if (ipv6_find_hdr(skb, &thoff, -1, NULL, &fh_flags) == IPPROTO_TCP)
-		tcpclose_account(state, skb, thoff,
-				 fh_flags & IP6_FH_F_FRAG);
+	if (ipv6_find_hdr(skb, &thoff, -1, NULL, &fh_flags) != IPPROTO_TCP)
+		return NF_ACCEPT;
+	key.src = ipv6_hdr(skb)->saddr;
+	key.dst = ipv6_hdr(skb)->daddr;
+	tcpclose_account(state, skb, thoff, fh_flags & IP6_FH_F_FRAG, &key);
 	return NF_ACCEPT;
 }
 

@@ -8,7 +8,9 @@
 #include <linux/module.h>
 
 #include "counters.h"
+#include "flows.h"
 #include "netns.h"
+#include "params.h"
 #include "proc.h"
 #include "version.h"
 
@@ -16,9 +18,13 @@ static int __init tcpclose_init(void)
 {
 	int ret;
 
+	tcpclose_params_init();
 	ret = tcpclose_counters_init();
 	if (ret)
 		goto err_counters;
+	ret = tcpclose_flows_init();
+	if (ret)
+		goto err_flows;
 	ret = tcpclose_netns_init();
 	if (ret)
 		goto err_netns;
@@ -31,6 +37,8 @@ static int __init tcpclose_init(void)
 err_proc:
 	tcpclose_netns_exit();
 err_netns:
+	tcpclose_flows_exit();
+err_flows:
 	tcpclose_counters_exit();
 err_counters:
 	return ret;
@@ -40,6 +48,7 @@ static void __exit tcpclose_exit(void)
 {
 	tcpclose_proc_exit();
 	tcpclose_netns_exit();
+	tcpclose_flows_exit();
 	tcpclose_counters_exit();
 }
 

@@ -2,6 +2,8 @@
 #ifndef TCPCLOSE_NETNS_H
 #define TCPCLOSE_NETNS_H
 
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -10,6 +12,9 @@
 /* Per network namespace state, reached with tcpclose_pernet(). */
 struct tcpclose_net {
 	struct tcpclose_stats __percpu *stats;
+	struct rhashtable flows;	/* struct tcpclose_flow, by tuple */
+	struct delayed_work gc;		/* timeouts: gc.c */
+	struct net *net;
 };
 
 extern unsigned int tcpclose_net_id;

@@ -16,6 +16,20 @@ struct tcpclose_param {
 };
 
 extern struct tcpclose_param tcpclose_fin_timeout;
+extern struct tcpclose_param tcpclose_time_wait;
+extern struct tcpclose_param tcpclose_fin_wait1_timeout;
+extern struct tcpclose_param tcpclose_last_ack_timeout;
+extern struct tcpclose_param tcpclose_syn_timeout;
+extern struct tcpclose_param tcpclose_close_wait_alarm;
+extern struct tcpclose_param tcpclose_max_flows;
+
+enum tcpclose_action {
+	TCPCLOSE_ACTION_OBSERVE_ID,
+	TCPCLOSE_ACTION_RESET_ID,
+};
+
+enum tcpclose_action tcpclose_fin_timeout_action(void);
+void tcpclose_params_init(void);
 
 int tcpclose_param_set(struct tcpclose_param *p, unsigned int val);
 

@@ -39,3 +39,26 @@ unsigned int tcpclose_seg_classify(unsigned int flags, unsigned int payload)
 		cls = TCPCLOSE_SEG_PURE_ACK;
 	return cls;
 }
+
+unsigned int tcpclose_seg_wscale(const unsigned char *opt, unsigned int len)
+{
+	unsigned int i = 0, olen;
+
+	while (i < len) {
+		if (opt[i] == 0)		/* end of options */
+			break;
+		if (opt[i] == 1) {		/* no-op */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len)
+			break;
+		olen = opt[i + 1];
+		if (olen < 2 || i + olen > len)
+			break;
+		if (opt[i] == 3 && olen == 3)
+			return opt[i + 2];
+		i += olen;
+	}
+	return TCPCLOSE_NO_WSCALE;
+}

@@ -49,4 +49,14 @@ int tcpclose_seg_payload(unsigned int tcp_len, unsigned int doff);
 /* Class bits (enum tcpclose_seg_class) of a well-formed segment. */
 unsigned int tcpclose_seg_classify(unsigned int flags, unsigned int payload);
 
+#define TCPCLOSE_TCP_MAX_OPTS	40u
+#define TCPCLOSE_NO_WSCALE	0xffu
+
+/*
+ * The window scale option (kind 3) in the @len bytes of TCP options at
+ * @opt, or TCPCLOSE_NO_WSCALE if there is none or the options are
+ * malformed.
+ */
+unsigned int tcpclose_seg_wscale(const unsigned char *opt, unsigned int len);
+
 #endif /* TCPCLOSE_SEGMENT_H */

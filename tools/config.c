@@ -28,6 +28,12 @@ struct param_range {
 static const struct param_range param_ranges[] = {
 	{ "fin_timeout", TCPCLOSE_FIN_TIMEOUT_MIN, TCPCLOSE_FIN_TIMEOUT_MAX,
 	  "seconds" },
+	{ "time_wait", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
+	{ "fin_wait1_timeout", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
+	{ "last_ack_timeout", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
+	{ "syn_timeout", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
+	{ "close_wait_alarm", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
+	{ "max_flows", TCPCLOSE_MAX_FLOWS_MIN, TCPCLOSE_MAX_FLOWS_MAX, "flows" },
 };
 
 static const struct param_range *find_range(const char *name)

@@ -98,4 +98,31 @@ TEST(pure_ack_is_exclusive)
 	}
 }
 
+TEST(wscale_found_among_linux_syn_options)
+{
+	/* MSS 1460, SACK permitted, timestamps, NOP, window scale 7. */
+	const unsigned char opt[] = { 2, 4, 5, 180, 4, 2, 8, 10, 0, 0, 0, 1,
+				      0, 0, 0, 0, 1, 3, 3, 7 };
+
+	EXPECT_EQ(7, tcpclose_seg_wscale(opt, sizeof(opt)));
+}
+
+TEST(wscale_absent_or_malformed)
+{
+	const unsigned char mss_only[] = { 2, 4, 5, 180 };
+	const unsigned char eol_first[] = { 0, 3, 3, 7 };
+	const unsigned char zero_len[] = { 8, 0, 3, 3, 7 };
+	const unsigned char overrun[] = { 2, 40, 3, 3, 7 };
+	const unsigned char truncated[] = { 1, 1, 3 };
+	const unsigned char bad_wscale_len[] = { 3, 4, 7, 0 };
+
+	EXPECT_EQ(TCPCLOSE_NO_WSCALE, tcpclose_seg_wscale(mss_only, 4));
+	EXPECT_EQ(TCPCLOSE_NO_WSCALE, tcpclose_seg_wscale(eol_first, 4));
+	EXPECT_EQ(TCPCLOSE_NO_WSCALE, tcpclose_seg_wscale(zero_len, 5));
+	EXPECT_EQ(TCPCLOSE_NO_WSCALE, tcpclose_seg_wscale(overrun, 5));
+	EXPECT_EQ(TCPCLOSE_NO_WSCALE, tcpclose_seg_wscale(truncated, 3));
+	EXPECT_EQ(TCPCLOSE_NO_WSCALE, tcpclose_seg_wscale(bad_wscale_len, 4));
+	EXPECT_EQ(TCPCLOSE_NO_WSCALE, tcpclose_seg_wscale(mss_only, 0));
+}
+
 TEST_HARNESS_MAIN

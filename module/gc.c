@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Timeouts.  Each netns has a delayed work that walks its whole flow table
+ * every TCPCLOSE_GC_PERIOD, expires the sides whose timer ran out, marks
+ * the endpoints stuck in CLOSE_WAIT, and aborts local FIN_WAIT_2 sockets
+ * under fin_timeout_action=reset.  Documentation/flows.rst gives the cost.
+ *
+ * A timer runs on the silence of the peer: a side's clock starts when it
+ * entered its state or when its peer last sent a segment, whichever is
+ * later.  The CLOSE_WAIT alarm runs on the time in the state alone.
+ */
+#include <linux/jiffies.h>
+#include <linux/rhashtable.h>
+#include <linux/sched.h>
+#include <linux/workqueue.h>
+
+#include "enforce.h"
+#include "flows.h"
+#include "gc.h"
+#include "mirror.h"
+#include "netns.h"
+#include "params.h"
+
+#define TCPCLOSE_GC_PERIOD	(HZ / 2)
+#define TCPCLOSE_GC_BATCH	256	/* entries between reschedules */
+
+static struct tcpclose_param *const tcpclose_timer_param[] = {
+	[TCPCLOSE_T_SYN]	= &tcpclose_syn_timeout,
+	[TCPCLOSE_T_FIN_WAIT1]	= &tcpclose_fin_wait1_timeout,
+	[TCPCLOSE_T_FIN_WAIT2]	= &tcpclose_fin_timeout,
+	[TCPCLOSE_T_CLOSING]	= &tcpclose_fin_wait1_timeout,
+	[TCPCLOSE_T_TIME_WAIT]	= &tcpclose_time_wait,
+	[TCPCLOSE_T_LAST_ACK]	= &tcpclose_last_ack_timeout,
+};
+
+static bool tcpclose_elapsed(u32 now, u32 since, unsigned int secs)
+{
+	return (u32)(now - since) >= secs * HZ;
+}
+
+/* Has @side's timer run out?  Returns the timer, or TCPCLOSE_T_NONE. */
+static enum tcpclose_timer tcpclose_gc_due(const struct tcpclose_flow *flow,
+					   unsigned int side, u32 now)
+{
+	enum tcpclose_timer t = tcpclose_fsm_timer(&flow->fsm, side);
+	u32 since = flow->state_since[side];
+
+	if (t == TCPCLOSE_T_NONE)
+		return t;
+	if (time_after32(flow->last_seen[!side], since))
+		since = flow->last_seen[!side];
+	if (!tcpclose_elapsed(now, since,
+			      tcpclose_param_get(tcpclose_timer_param[t])))
+		return TCPCLOSE_T_NONE;
+	return t;
+}
+
+/* Whether a local FIN_WAIT_2 timeout asks for its socket to be aborted. */
+static bool tcpclose_gc_wants_abort(const struct tcpclose_flow *flow,
+				    unsigned int side, enum tcpclose_timer t)
+{
+	return t == TCPCLOSE_T_FIN_WAIT2 &&
+	       flow->vantage == TCPCLOSE_VANTAGE_HOST &&
+	       (flow->local & (1u << side)) &&
+	       tcpclose_fin_timeout_action() == TCPCLOSE_ACTION_RESET_ID;
+}
+
+/* Under RCU.  Fills @abort when a local socket is to be aborted. */
+static void tcpclose_gc_flow(struct tcpclose_net *tn,
+			     struct tcpclose_flow *flow, u32 now,
+			     struct tcpclose_abort *abort)
+{
+	unsigned int side, alarm;
+	enum tcpclose_timer t;
+
+	alarm = tcpclose_param_get(&tcpclose_close_wait_alarm);
+	spin_lock_bh(&flow->lock);
+	for (side = 0; side < 2 && !(flow->flags & TCPCLOSE_FL_DEAD); side++) {
+		if (flow->fsm.state[side] == TCPCLOSE_CLOSE_WAIT &&
+		    tcpclose_elapsed(now, flow->state_since[side], alarm))
+			tcpclose_mirror_mark_stuck(tn, flow, side);
+		t = tcpclose_gc_due(flow, side, now);
+		if (t == TCPCLOSE_T_NONE)
+			continue;
+		if (tcpclose_gc_wants_abort(flow, side, t))
+			tcpclose_abort_prepare(abort, flow, side);
+		tcpclose_mirror_expire(tn->net, tn, flow, side);
+	}
+	spin_unlock_bh(&flow->lock);
+}
+
+static void tcpclose_gc_work(struct work_struct *work)
+{
+	struct tcpclose_net *tn = container_of(to_delayed_work(work),
+					       struct tcpclose_net, gc);
+	struct tcpclose_abort abort = {};
+	struct rhashtable_iter iter;
+	struct tcpclose_flow *flow;
+	u32 now = (u32)jiffies;
+	unsigned int n = 0;
+
+	rhashtable_walk_enter(&tn->flows, &iter);
+	rhashtable_walk_start(&iter);
+	while ((flow = rhashtable_walk_next(&iter))) {
+		if (IS_ERR(flow))	/* -EAGAIN: a resize; go on */
+			continue;
+		tcpclose_gc_flow(tn, flow, now, &abort);
+		if (!abort.family && ++n % TCPCLOSE_GC_BATCH)
+			continue;
+		/* Out of RCU: aborting a socket sleeps, and so may we. */
+		rhashtable_walk_stop(&iter);
+		if (abort.family)
+			tcpclose_abort_run(tn, &abort);
+		abort.family = 0;
+		cond_resched();
+		rhashtable_walk_start(&iter);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+	queue_delayed_work(system_power_efficient_wq, &tn->gc,
+			   TCPCLOSE_GC_PERIOD);
+}
+
+void tcpclose_gc_start(struct tcpclose_net *tn)
+{
+	INIT_DEFERRABLE_WORK(&tn->gc, tcpclose_gc_work);
+	queue_delayed_work(system_power_efficient_wq, &tn->gc,
+			   TCPCLOSE_GC_PERIOD);
+}
+
+void tcpclose_gc_stop(struct tcpclose_net *tn)
+{
+	cancel_delayed_work_sync(&tn->gc);
+}
