@@ -297,6 +297,8 @@ void tcpclose_flows_net_exit(struct net *net, struct tcpclose_net *tn)
 
 int tcpclose_flows_init(void)
 {
+	BUILD_BUG_ON(sizeof(struct rcu_head) >
+		     offsetof(struct tcpclose_fsm, state));
 	get_random_bytes(&tcpclose_hash_key, sizeof(tcpclose_hash_key));
 	tcpclose_flow_cache = KMEM_CACHE(tcpclose_flow, 0);
 	return tcpclose_flow_cache ? 0 : -ENOMEM;

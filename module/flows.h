@@ -42,8 +42,18 @@ struct tcpclose_flow {
 	u32 created;			/* jiffies */
 	u32 last_seen[2];		/* jiffies of the last segment from a side */
 	u32 state_since[2];		/* jiffies a side entered its state */
-	struct tcpclose_fsm fsm;
-	struct rcu_head rcu;
+	/*
+	 * The RCU head of a dead flow reuses the start of the mirror
+	 * (fsm.dir[0], sequence numbers): it is written only after the flow
+	 * is marked TCPCLOSE_FL_DEAD under its lock, and fsm.dir is read
+	 * only under that lock by code that checks the mark first.  The
+	 * lock-free readers (eviction sampling) read fsm.state and
+	 * fsm.verdict, which lie past it.
+	 */
+	union {
+		struct tcpclose_fsm fsm;
+		struct rcu_head rcu;
+	};
 };
 
 /* A packet's tuple, as sent: from src to dst.  The lookup key. */
