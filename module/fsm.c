@@ -187,6 +187,8 @@ static void track_sender(struct tcpclose_dir *d, const struct tcpclose_seg *s)
 
 	if (s->flags & TCPCLOSE_TH_SYN) {
 		end++;
+		if (!(d->flags & TCPCLOSE_D_SYN))
+			d->isn = s->seq;
 		d->flags |= TCPCLOSE_D_SYN;
 		d->wscale = s->wscale > 14 ? (s->wscale == 0xff ? 0 : 14) :
 					     s->wscale;
@@ -294,7 +296,7 @@ static int segment_new_syn(struct tcpclose_fsm *f,
 	if ((s->flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_ACK | TCPCLOSE_TH_RST)) !=
 	    TCPCLOSE_TH_SYN)
 		return 0;
-	if ((d->flags & TCPCLOSE_D_SYN) && s->seq + 1 == d->snd_nxt &&
+	if ((d->flags & TCPCLOSE_D_SYN) && s->seq == d->isn &&
 	    f->state[snd] == S(SYN_SENT))
 		return 0;	/* a retransmission of its SYN */
 	if (f->state[snd] == S(SYN_SENT) || f->state[snd] == S(UNKNOWN) ||

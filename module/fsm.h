@@ -105,8 +105,9 @@ enum {
 	TCPCLOSE_F_ENDED	= 1u << 1,	/* verdict given */
 };
 
-/* What one side has sent, as seen at this vantage point (16 bytes). */
+/* What one side has sent, as seen at this vantage point (20 bytes). */
 struct tcpclose_dir {
+	unsigned int isn;	/* initial sequence number, from its SYN */
 	unsigned int snd_nxt;	/* highest seq + len (+1 per SYN/FIN) */
 	unsigned int max_ack;	/* highest ACK it sent: its RCV.NXT */
 	unsigned int fin_seq;	/* sequence number its FIN occupies */
@@ -115,7 +116,7 @@ struct tcpclose_dir {
 	unsigned char flags;	/* TCPCLOSE_D_* */
 };
 
-/* The mirrored state of one flow (44 bytes). */
+/* The mirrored state of one flow (52 bytes). */
 struct tcpclose_fsm {
 	struct tcpclose_dir dir[2];
 	unsigned char state[2];		/* enum tcpclose_state, per side */

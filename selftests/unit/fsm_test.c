@@ -1264,8 +1264,8 @@ TEST(verdict_names)
 
 TEST(layout)
 {
-	EXPECT_EQ(16, sizeof(struct tcpclose_dir));
-	EXPECT_EQ(44, sizeof(struct tcpclose_fsm));
+	EXPECT_EQ(20, sizeof(struct tcpclose_dir));
+	EXPECT_EQ(52, sizeof(struct tcpclose_fsm));
 	/* Every anomaly fits in the 16-bit per-flow record. */
 	EXPECT_EQ(0, TCPCLOSE_ANOMALY_MASK & ~0xffffu);
 	EXPECT_EQ(0, TCPCLOSE_ANOMALY_MASK &
