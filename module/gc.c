@@ -7,7 +7,10 @@
  *
  * A timer runs on the silence of the peer: a side's clock starts when it
  * entered its state or when its peer last sent a segment, whichever is
- * later.  The CLOSE_WAIT alarm runs on the time in the state alone.
+ * later.  The CLOSE_WAIT alarm runs on the time in the state alone.  A
+ * flow whose sides are both closed stays TCPCLOSE_LINGER seconds, so that
+ * segments still in flight (the ACK sent just before an RST) find it
+ * instead of starting a new, picked-up flow; then the walk frees it.
  */
 #include <linux/jiffies.h>
 #include <linux/rhashtable.h>
@@ -22,6 +25,7 @@
 #include "params.h"
 
 #define TCPCLOSE_GC_PERIOD	(HZ / 2)
+#define TCPCLOSE_LINGER		1	/* s a closed flow absorbs stragglers */
 #define TCPCLOSE_GC_BATCH	256	/* entries between reschedules */
 
 static struct tcpclose_param *const tcpclose_timer_param[] = {
@@ -33,9 +37,13 @@ static struct tcpclose_param *const tcpclose_timer_param[] = {
 	[TCPCLOSE_T_LAST_ACK]	= &tcpclose_last_ack_timeout,
 };
 
+/*
+ * Signed: @since may be a little after @now, stamped by a hook on another
+ * CPU while this walk runs with the @now it took when it started.
+ */
 static bool tcpclose_elapsed(u32 now, u32 since, unsigned int secs)
 {
-	return (u32)(now - since) >= secs * HZ;
+	return (s32)(now - since) >= (s32)(secs * HZ);
 }
 
 /* Has @side's timer run out?  Returns the timer, or TCPCLOSE_T_NONE. */
@@ -86,6 +94,10 @@ static void tcpclose_gc_flow(struct tcpclose_net *tn,
 			tcpclose_abort_prepare(abort, flow, side);
 		tcpclose_mirror_expire(tn->net, tn, flow, side);
 	}
+	if (!(flow->flags & TCPCLOSE_FL_DEAD) && tcpclose_fsm_done(&flow->fsm) &&
+	    tcpclose_elapsed(now, flow->state_since[0], TCPCLOSE_LINGER) &&
+	    tcpclose_elapsed(now, flow->state_since[1], TCPCLOSE_LINGER))
+		tcpclose_flow_unlink(tn->net, tn, flow);
 	spin_unlock_bh(&flow->lock);
 }
 

@@ -110,14 +110,15 @@ static void tcpclose_apply(struct net *net, struct tcpclose_net *tn,
 	}
 }
 
-/* Done with both sides closed: out of the table (a verdict first). */
+/*
+ * Both sides closed: the flow must have its verdict (one is given if
+ * not).  The GC frees it once it has lingered (gc.c).
+ */
 static void tcpclose_reap(struct net *net, struct tcpclose_net *tn,
 			  struct tcpclose_flow *flow)
 {
-	if (!tcpclose_fsm_done(&flow->fsm))
-		return;
-	tcpclose_mirror_evict(net, tn, flow);
-	tcpclose_flow_unlink(net, tn, flow);
+	if (tcpclose_fsm_done(&flow->fsm))
+		tcpclose_mirror_evict(net, tn, flow);
 }
 
 void tcpclose_mirror_evict(struct net *net, struct tcpclose_net *tn,
