@@ -51,3 +51,66 @@ echo "  # echo 0 > $P"
 echo "  $P = $(cat $P)   (0 is out of range 1..86400: EINVAL, value kept)"
 say "tcpclose config"
 "$CLI" config
+
+# --- teardown scenarios, client -- router -- server -------------------------
+T=/sys/kernel/tracing
+setup_ns C R S
+link_ns "$R" "$C" 2	# R 10.0.2.1, C 10.0.2.2
+link_ns "$R" "$S" 3	# R 10.0.3.1, S 10.0.3.2
+route_via "$C" 2
+route_via "$S" 3
+ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1
+# 50 ms each way between router and server: simultaneous FINs cross.
+ip netns exec "$R" tc qdisc add dev veth3 root netem delay 50ms
+ip netns exec "$S" tc qdisc add dev veth3 root netem delay 50ms
+echo 1 >$T/events/tcpclose/enable
+echo 2 >/sys/module/tcpclose/parameters/fin_timeout
+echo 1 >/sys/module/tcpclose/parameters/time_wait
+declare -A NSNAME
+for ns in C R S; do
+	NSNAME[$(ip netns exec "${!ns}" stat -L -c %i /proc/self/ns/net)]=$ns
+done
+
+# states NS: the local endpoint's mirrored states at netns NS, in order.
+states()
+{
+	local ino
+
+	ino=$(ip netns exec "$1" stat -L -c %i /proc/self/ns/net)
+	grep "state_change: netns=$ino .* local " $T/trace |
+		awk '{ printf "%s%s", sep, $NF; sep = " > " }'
+}
+
+# verdicts: "client: V  router: V  server: V" from the verdict events.
+verdicts()
+{
+	grep ' verdict: ' $T/trace | sed -E 's/.*netns=([0-9]+) .*verdict=([a-z_0-9]+) stalled=([0-9]).*/\1 \2 \3/' |
+		while read -r ino v st; do
+			case $st in 0) st=" (stalled: client)" ;; 1) st=" (stalled: server)" ;; *) st= ;; esac
+			printf '%s: %s%s   ' "${NSNAME[$ino]}" "$v" "$st"
+		done | sed 's/C:/client:/; s/R:/router:/; s/S:/server:/'
+	echo
+}
+
+# scenario TITLE SERVER_OPTS CLIENT_OPTS [SETTLE]
+scenario()
+{
+	local pid
+
+	say "$1"
+	echo >$T/trace
+	ip netns exec "$S" "$TCPX" server $2 >/dev/null &
+	pid=$!
+	wait_listen "$S" "$PORT"
+	ip netns exec "$C" "$TCPX" client $3 10.0.3.2 >/dev/null
+	wait $pid
+	sleep "${4:-2}"
+	echo "  client, mirrored at the client:  $(states "$C")"
+	echo "  server, mirrored at the server:  $(states "$S")"
+	echo "  verdicts:  $(verdicts)"
+}
+
+scenario "N1: the client closes; the server closes 300 ms after EOF" "-w 300" ""
+scenario "N3: both shutdown(SHUT_WR) at the same instant; the FINs cross" "-S" "-S"
+scenario "F5: the server never closes (held 5 s); fin_timeout=2" "-H 5" "" 1
+echo 0 >$T/events/tcpclose/enable
