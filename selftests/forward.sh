@@ -9,12 +9,7 @@ ktap_print_header
 ktap_set_plan 8
 require_module
 
-setup_ns C R S
-link_ns "$R" "$C" 1	# R 10.0.1.1, C 10.0.1.2
-link_ns "$R" "$S" 2	# R 10.0.2.1, S 10.0.2.2
-route_via "$C" 1
-route_via "$S" 2
-ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+topology_crs
 
 for addr in 10.0.2.2 fd00:2::2; do
 	fam=ipv4

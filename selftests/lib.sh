@@ -184,6 +184,20 @@ route_via()
 	ip -n "$1" -6 route add default via "fd00:$2::1"
 }
 
+# topology_crs: netns $C -- $R -- $S (client, router, server), forwarding
+# on in R: R 10.0.1.1 / fd00:1::1 towards C 10.0.1.2 / fd00:1::2 (veth1),
+# R 10.0.2.1 / fd00:2::1 towards S 10.0.2.2 / fd00:2::2 (veth2).
+topology_crs()
+{
+	setup_ns C R S || return 1
+	link_ns "$R" "$C" 1
+	link_ns "$R" "$S" 2
+	route_via "$C" 1
+	route_via "$S" 2
+	ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1
+}
+
 # exchange CLIENT_NS SERVER_NS ADDRESS [COUNT]: COUNT tcpx connections
 # (default 1), each one request and one response, then wait until the
 # server side has no connection left in LAST_ACK.

@@ -107,12 +107,7 @@ start=$SECONDS
 # The one bpftrace session: it attaches while the topology is set up.
 oracle_start "$WORK/events"
 
-setup_ns C R S
-link_ns "$R" "$C" 1	# R 10.0.1.1, C 10.0.1.2
-link_ns "$R" "$S" 2	# R 10.0.2.1, S 10.0.2.2
-route_via "$C" 1
-route_via "$S" 2
-ip netns exec "$R" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+topology_crs
 # 50 ms each way: N3's FINs cross.
 tc -n "$R" qdisc add dev veth1 root netem delay 50ms
 tc -n "$R" qdisc add dev veth2 root netem delay 50ms
