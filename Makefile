@@ -25,14 +25,16 @@ LINUX_FILES := \
 	tools/testing/selftests/kselftest.h \
 	tools/testing/selftests/kselftest/ktap_helpers.sh \
 	tools/testing/selftests/net/lib.sh \
-	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch \
+	tools/net/ynl/ynl-gen-c.py tools/net/ynl/lib \
+	Documentation/netlink/genetlink-legacy.yaml
 LINUX_STAMP := $(BUILD)/linux/.stamp-$(shell echo $(LINUX_FILES) | md5sum | cut -c1-8)
 
 DEPS := gcc make libc6-dev kmod xz-utils cpio git \
 	linux-headers-amd64 linux-image-amd64 \
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12 \
 	qemu-system-x86 busybox-static bpftrace nftables iproute2 \
-	python3 python3-scapy libmnl-dev pkg-config sparse iperf3 hping3 \
+	python3 python3-scapy python3-yaml python3-jsonschema libmnl-dev pkg-config sparse iperf3 hping3 \
 	dkms groff-base man-db
 
 all: module cli
@@ -43,12 +45,17 @@ module:
 cli:
 	$(MAKE) -C tools TCPCLOSE_VERSION=$(VERSION)
 
-# One output tree per kernel: a symlink farm of the sources, built there.
+# One output tree per kernel: a symlink farm of the sources (never of an
+# in-tree build's objects), built there.
+MODULE_SOURCES = $(wildcard $(CURDIR)/module/*.[ch] $(CURDIR)/module/Kbuild)
 modules-all:
 	@[ -n "$(KVERS_ALL)" ] || { echo "no kernel headers installed (run: make deps)"; exit 1; }
 	@set -e; for k in $(KVERS_ALL); do \
-		o=$(BUILD)/modules/$$k; mkdir -p $$o; \
-		cp -rsf $(CURDIR)/module $(CURDIR)/Kbuild $$o/; \
+		o=$(BUILD)/modules/$$k; mkdir -p $$o/module/uapi/linux; \
+		find $$o -type l -delete; \
+		ln -sf $(CURDIR)/Kbuild $$o/; \
+		ln -sf $(MODULE_SOURCES) $$o/module/; \
+		ln -sf $(CURDIR)/module/uapi/linux/*.h $$o/module/uapi/linux/; \
 		echo "  MODULE  $$k"; \
 		$(MAKE) -s -C /lib/modules/$$k/build M=$$o W=1 modules; \
 	done
@@ -62,6 +69,29 @@ $(LINUX_STAMP):
 	@tar -xJf $(LINUX_SRC_TAR) -C $(BUILD)/linux --strip-components=1 \
 		$(addprefix linux-source-6.12/,$(LINUX_FILES))
 	@touch $@
+
+# The netlink code generated from the YAML spec (selftests/ynl-gen).
+regen: $(LINUX_STAMP)
+	selftests/ynl-gen module
+
+# Fails when a generated file differs from what the spec gives now, or
+# when the spec's counters are not /proc's (module/counters.c), in order.
+regen-check: $(LINUX_STAMP)
+	@rm -rf $(BUILD)/regen && selftests/ynl-gen $(BUILD)/regen
+	@for f in genl.c genl.h uapi/linux/tcpclose.h; do \
+		cmp -s $(BUILD)/regen/$$f module/$$f || \
+		{ echo "module/$$f is stale or edited: run make regen"; exit 1; }; \
+	done; echo "regen-check: module/genl.[ch], uapi/linux/tcpclose.h up to date"
+	@sed -n 's/^\t\[TCPCLOSE_CNT_[A-Z0-9_]*\]\s*= "\(.*\)",/\1/p' \
+		module/counters.c | tr _ - >$(BUILD)/regen/proc-counters
+	@/usr/bin/python3 -c 'import sys, yaml; \
+		s = yaml.safe_load(open("Documentation/netlink/specs/tcpclose.yaml")); \
+		c = [a for a in s["attribute-sets"] if a["name"] == "counters"][0]; \
+		print("\n".join(a["name"] for a in c["attributes"][1:]))' \
+		>$(BUILD)/regen/spec-counters
+	@diff -u $(BUILD)/regen/proc-counters $(BUILD)/regen/spec-counters || \
+		{ echo "the spec's counters differ from module/counters.c"; exit 1; }
+	@echo "regen-check: the spec's $$(wc -l <$(BUILD)/regen/spec-counters) counters are /proc's"
 
 unit: $(LINUX_STAMP)
 	$(MAKE) -C selftests/unit run
@@ -92,8 +122,10 @@ demo: deps-if-root
 # Our sources only: kbuild's generated tcpclose.mod.c is not ours.  trace.h
 # is left out: TRACE_EVENT()'s layout (lines ending in "TP_STRUCT__entry(",
 # field-list macros) is the one include/trace/events/ uses, and checkpatch
-# accepts it only at that path.
-MODULE_SRCS = $(filter-out %.mod.c module/trace.h,\
+# accepts it only at that path.  The YNL output (GEN_SRCS) is left out too:
+# its layout is the generator's, and regen-check proves it is unedited.
+GEN_SRCS = module/genl.c module/genl.h module/uapi/linux/tcpclose.h
+MODULE_SRCS = $(filter-out %.mod.c module/trace.h $(GEN_SRCS),\
 		$(wildcard module/*.[ch] module/uapi/linux/*.h))
 
 checkpatch: $(LINUX_STAMP)
@@ -108,5 +140,5 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf $(BUILD)
 
-.PHONY: all module cli modules-all kselftest-headers unit selftests-bin deps \
+.PHONY: all module cli modules-all kselftest-headers regen regen-check unit selftests-bin deps \
 	deps-if-root check demo checkpatch sparse clean

@@ -5,9 +5,12 @@
  * not a snapshot: counters read in one fold may be a few events apart.
  */
 #include <linux/errno.h>
+#include <linux/jiffies.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "counters.h"
+#include "fsm.h"
 
 const char *const tcpclose_counter_names[TCPCLOSE_CNT_MAX] = {
 	[TCPCLOSE_CNT_SEG_TOTAL]	= "seg_total",
@@ -58,9 +61,39 @@ const char *const tcpclose_counter_names[TCPCLOSE_CNT_MAX] = {
 	[TCPCLOSE_CNT_DATA_AFTER_FIN]	= "data_after_fin",
 	[TCPCLOSE_CNT_HALF_OPEN]	= "half_open",
 	[TCPCLOSE_CNT_FIN_TIMEOUT_RESETS] = "fin_timeout_resets",
+	[TCPCLOSE_CNT_EVENTS_RATELIMITED] = "events_ratelimited",
 };
 
 struct tcpclose_stats __percpu *tcpclose_host_stats;
+struct tcpclose_reset tcpclose_host_reset;
+
+int tcpclose_dwell_index(unsigned int state)
+{
+	switch (state) {
+	case TCPCLOSE_FIN_WAIT1:
+		return TCPCLOSE_DWELL_FIN_WAIT1;
+	case TCPCLOSE_FIN_WAIT2:
+		return TCPCLOSE_DWELL_FIN_WAIT2;
+	case TCPCLOSE_TIME_WAIT:
+		return TCPCLOSE_DWELL_TIME_WAIT;
+	case TCPCLOSE_CLOSE_WAIT:
+		return TCPCLOSE_DWELL_CLOSE_WAIT;
+	case TCPCLOSE_LAST_ACK:
+		return TCPCLOSE_DWELL_LAST_ACK;
+	}
+	return -1;
+}
+
+/* An endpoint left the state of histogram @dwell after @ms. */
+void tcpclose_dwell(struct tcpclose_stats __percpu *stats, int dwell, u32 ms)
+{
+	unsigned int b = min_t(unsigned int, fls(ms), TCPCLOSE_HIST_BUCKETS - 1);
+
+	this_cpu_inc(stats->dwell[dwell][b]);
+	this_cpu_add(stats->dwell_sum_ms[dwell], ms);
+	this_cpu_inc(tcpclose_host_stats->dwell[dwell][b]);
+	this_cpu_add(tcpclose_host_stats->dwell_sum_ms[dwell], ms);
+}
 
 struct tcpclose_stats __percpu *tcpclose_stats_alloc(void)
 {
@@ -81,51 +114,109 @@ void tcpclose_count_sub(struct tcpclose_stats __percpu *stats,
 }
 
 static void tcpclose_stats_sum(const struct tcpclose_stats __percpu *stats,
-			       u64 out[TCPCLOSE_CNT_MAX], int from, int to)
+			       u64 *out, size_t from, size_t to)
 {
-	int cpu, i;
+	const u64 *v;
+	size_t i;
+	int cpu;
 
 	for_each_possible_cpu(cpu) {
-		const struct tcpclose_stats *s = per_cpu_ptr(stats, cpu);
-
+		v = (const u64 *)per_cpu_ptr(stats, cpu);
 		for (i = from; i < to; i++)
-			out[i] += READ_ONCE(s->cnt[i]);
+			out[i] += READ_ONCE(v[i]);
 	}
 }
 
-/*
- * flows_ended is the sum of the verdicts and flows_active is created -
- * ended, both derived here, so that the invariants hold in every read.
- * The verdicts are read before flows_created: a flow's verdict is counted
- * after its creation, so no read can see more ended than created flows.
- */
-void tcpclose_stats_fold(const struct tcpclose_stats __percpu *stats,
-			 u64 out[TCPCLOSE_CNT_MAX])
+static bool tcpclose_is_gauge(int i)
 {
+	return i == TCPCLOSE_CNT_FLOWS_ACTIVE ||
+	       (i >= TCPCLOSE_CNT_STATE_SYN_SENT &&
+		i <= TCPCLOSE_CNT_CLOSE_WAIT_STUCK);
+}
+
+#define TCPCLOSE_NVALUES (sizeof(struct tcpclose_stats) / sizeof(u64))
+
+/*
+ * Sum every CPU's counters.  flows_active is created - ended, derived here
+ * so that it holds in every read.  The verdicts are read before
+ * flows_created: a flow's verdict is counted after its creation, so no
+ * read can see more ended than created flows.
+ */
+static void tcpclose_stats_fold(const struct tcpclose_stats __percpu *stats,
+				struct tcpclose_stats *out)
+{
+	u64 *o = (u64 *)out;
 	int v;
 
-	memset(out, 0, sizeof(u64) * TCPCLOSE_CNT_MAX);
-	tcpclose_stats_sum(stats, out, TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL,
+	BUILD_BUG_ON(sizeof(struct tcpclose_stats) % sizeof(u64));
+	memset(out, 0, sizeof(*out));
+	tcpclose_stats_sum(stats, o, TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL,
 			   TCPCLOSE_CNT_VERDICT_EVICTED + 1);
 	smp_rmb();	/* the verdicts before flows_created: see above */
-	tcpclose_stats_sum(stats, out, 0, TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL);
-	tcpclose_stats_sum(stats, out, TCPCLOSE_CNT_VERDICT_EVICTED + 1,
-			   TCPCLOSE_CNT_MAX);
-	out[TCPCLOSE_CNT_FLOWS_ENDED] = 0;
+	tcpclose_stats_sum(stats, o, 0, TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL);
+	tcpclose_stats_sum(stats, o, TCPCLOSE_CNT_VERDICT_EVICTED + 1,
+			   TCPCLOSE_NVALUES);
+	out->cnt[TCPCLOSE_CNT_FLOWS_ACTIVE] = out->cnt[TCPCLOSE_CNT_FLOWS_CREATED];
 	for (v = TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL;
 	     v <= TCPCLOSE_CNT_VERDICT_EVICTED; v++)
-		out[TCPCLOSE_CNT_FLOWS_ENDED] += out[v];
-	out[TCPCLOSE_CNT_FLOWS_ACTIVE] = out[TCPCLOSE_CNT_FLOWS_CREATED] -
-					 out[TCPCLOSE_CNT_FLOWS_ENDED];
+		out->cnt[TCPCLOSE_CNT_FLOWS_ACTIVE] -= out->cnt[v];
 	/* A gauge read while it moves may sum below zero for an instant. */
-	for (v = TCPCLOSE_CNT_STATE_SYN_SENT; v <= TCPCLOSE_CNT_CLOSE_WAIT_STUCK;
-	     v++)
-		if ((s64)out[v] < 0)
-			out[v] = 0;
+	for (v = 0; v < TCPCLOSE_CNT_MAX; v++)
+		if (tcpclose_is_gauge(v) && (s64)out->cnt[v] < 0)
+			out->cnt[v] = 0;
+}
+
+void tcpclose_reset_init(struct tcpclose_reset *r)
+{
+	spin_lock_init(&r->lock);
+	memset(&r->base, 0, sizeof(r->base));
+	r->since = jiffies;
+}
+
+/*
+ * The counters as a reader sees them: lifetime counters and histograms
+ * less the reset's base, gauges as they are, flows_ended the sum of the
+ * verdicts.
+ */
+void tcpclose_stats_read(const struct tcpclose_stats __percpu *stats,
+			 struct tcpclose_reset *r, struct tcpclose_stats *out)
+{
+	u64 *o = (u64 *)out;
+	const u64 *b = (const u64 *)&r->base;
+	size_t i;
+
+	tcpclose_stats_fold(stats, out);
+	spin_lock_bh(&r->lock);
+	for (i = 0; i < TCPCLOSE_NVALUES; i++)
+		if (i >= TCPCLOSE_CNT_MAX || !tcpclose_is_gauge(i))
+			o[i] -= b[i];
+	spin_unlock_bh(&r->lock);
+	out->cnt[TCPCLOSE_CNT_FLOWS_ENDED] = 0;
+	for (i = TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL;
+	     i <= TCPCLOSE_CNT_VERDICT_EVICTED; i++)
+		out->cnt[TCPCLOSE_CNT_FLOWS_ENDED] += out->cnt[i];
+}
+
+/* Zero the lifetime counters and the histograms: the gauges go on. */
+int tcpclose_stats_reset(const struct tcpclose_stats __percpu *stats,
+			 struct tcpclose_reset *r)
+{
+	struct tcpclose_stats *now = kmalloc(sizeof(*now), GFP_KERNEL);
+
+	if (!now)
+		return -ENOMEM;
+	tcpclose_stats_fold(stats, now);
+	spin_lock_bh(&r->lock);
+	r->base = *now;
+	r->since = jiffies;
+	spin_unlock_bh(&r->lock);
+	kfree(now);
+	return 0;
 }
 
 int tcpclose_counters_init(void)
 {
+	tcpclose_reset_init(&tcpclose_host_reset);
 	tcpclose_host_stats = tcpclose_stats_alloc();
 	return tcpclose_host_stats ? 0 : -ENOMEM;
 }

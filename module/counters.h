@@ -3,7 +3,10 @@
 #define TCPCLOSE_COUNTERS_H
 
 #include <linux/percpu.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+
+#include "uapi/linux/tcpclose.h"
 
 /*
  * Every counter, in /proc output order.  Their names (tcpclose_counter_names)
@@ -40,7 +43,7 @@ enum tcpclose_counter {
 	TCPCLOSE_CNT_FLOWS_ENDED,	/* derived: the sum of the verdicts */
 	TCPCLOSE_CNT_FLOWS_PICKED_UP,
 	TCPCLOSE_CNT_FLOWS_UNTRACKED,
-	/* verdicts, in enum tcpclose_verdict order */
+	/* verdicts, in enum tcpclose_fsm_verdict order */
 	TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL,
 	TCPCLOSE_CNT_VERDICT_CLOSE_SIMULTANEOUS,
 	TCPCLOSE_CNT_VERDICT_RESET_ESTABLISHED,
@@ -63,23 +66,60 @@ enum tcpclose_counter {
 	TCPCLOSE_CNT_DATA_AFTER_FIN,
 	TCPCLOSE_CNT_HALF_OPEN,
 	TCPCLOSE_CNT_FIN_TIMEOUT_RESETS,
+	TCPCLOSE_CNT_EVENTS_RATELIMITED,
 	TCPCLOSE_CNT_MAX
 };
 
-/* One CPU's share of a set of counters; read with tcpclose_stats_fold(). */
+/* The states with a dwell-time histogram. */
+enum tcpclose_dwell {
+	TCPCLOSE_DWELL_FIN_WAIT1,
+	TCPCLOSE_DWELL_FIN_WAIT2,
+	TCPCLOSE_DWELL_TIME_WAIT,
+	TCPCLOSE_DWELL_CLOSE_WAIT,
+	TCPCLOSE_DWELL_LAST_ACK,
+	TCPCLOSE_NDWELL
+};
+
+/*
+ * One CPU's share of a set of counters, or a folded set
+ * (tcpclose_stats_read()).  dwell[d][b] counts endpoints that left state d
+ * after a time in bucket b: b = 0 under 1 ms, else [2^(b-1), 2^b) ms.
+ */
 struct tcpclose_stats {
 	u64 cnt[TCPCLOSE_CNT_MAX];
+	u64 dwell[TCPCLOSE_NDWELL][TCPCLOSE_HIST_BUCKETS];
+	u64 dwell_sum_ms[TCPCLOSE_NDWELL];
+};
+
+/*
+ * What stats-reset took away from a set of per-CPU counters: the folded
+ * values at the reset, subtracted from every later read.  The per-CPU
+ * counters themselves are never written by a reader.
+ */
+struct tcpclose_reset {
+	spinlock_t lock;		/* protects base and since */
+	struct tcpclose_stats base;
+	unsigned long since;		/* jiffies of the last reset */
 };
 
 extern const char *const tcpclose_counter_names[TCPCLOSE_CNT_MAX];
 
 /* Host-wide totals: every netns's counts also land here. */
 extern struct tcpclose_stats __percpu *tcpclose_host_stats;
+extern struct tcpclose_reset tcpclose_host_reset;
+
+/* The state enum tcpclose_fsm_state to its histogram, or -1. */
+int tcpclose_dwell_index(unsigned int state);
 
 struct tcpclose_stats __percpu *tcpclose_stats_alloc(void);
 void tcpclose_stats_free(struct tcpclose_stats __percpu *stats);
-void tcpclose_stats_fold(const struct tcpclose_stats __percpu *stats,
-			 u64 out[TCPCLOSE_CNT_MAX]);
+void tcpclose_reset_init(struct tcpclose_reset *r);
+void tcpclose_stats_read(const struct tcpclose_stats __percpu *stats,
+			 struct tcpclose_reset *r, struct tcpclose_stats *out);
+int tcpclose_stats_reset(const struct tcpclose_stats __percpu *stats,
+			 struct tcpclose_reset *r);
+void tcpclose_dwell(struct tcpclose_stats __percpu *stats, int dwell,
+		    u32 ms);
 void tcpclose_count_sub(struct tcpclose_stats __percpu *stats,
 			enum tcpclose_counter idx);
 int tcpclose_counters_init(void);

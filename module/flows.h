@@ -8,14 +8,10 @@
 #include <linux/types.h>
 
 #include "fsm.h"
+#include "uapi/linux/tcpclose.h"
 
 struct net;
 struct tcpclose_net;
-
-enum tcpclose_vantage {
-	TCPCLOSE_VANTAGE_HOST,
-	TCPCLOSE_VANTAGE_FORWARD,
-};
 
 /* struct tcpclose_flow.flags */
 enum {
@@ -35,7 +31,7 @@ struct tcpclose_flow {
 	struct in6_addr addr[2];	/* side A, side B */
 	__be16 port[2];
 	u8 family;			/* AF_INET or AF_INET6 */
-	u8 vantage;			/* enum tcpclose_vantage */
+	u8 vantage;			/* enum tcpclose_vantage (uapi) */
 	u8 local;			/* bit per side: a local socket */
 	u8 flags;			/* TCPCLOSE_FL_* */
 	spinlock_t lock;		/* protects the fields below */

@@ -23,7 +23,7 @@
 #define TCPCLOSE_FSM_H
 
 /* Endpoint states, numbered as the kernel's TCP_* states. */
-enum tcpclose_state {
+enum tcpclose_fsm_state {
 	TCPCLOSE_UNKNOWN	= 0,	/* not yet seen */
 	TCPCLOSE_ESTABLISHED	= 1,
 	TCPCLOSE_SYN_SENT	= 2,
@@ -48,7 +48,7 @@ enum {
 };
 
 /* How a flow ended: exactly one per ended flow. */
-enum tcpclose_verdict {
+enum tcpclose_fsm_verdict {
 	TCPCLOSE_V_NONE = 0,		/* still open */
 	TCPCLOSE_V_CLOSE_NORMAL,	/* FIN each way, both ACKed */
 	TCPCLOSE_V_CLOSE_SIMULTANEOUS,	/* both FINs crossed */
@@ -119,10 +119,10 @@ struct tcpclose_dir {
 /* The mirrored state of one flow (52 bytes). */
 struct tcpclose_fsm {
 	struct tcpclose_dir dir[2];
-	unsigned char state[2];		/* enum tcpclose_state, per side */
+	unsigned char state[2];		/* enum tcpclose_fsm_state, per side */
 	unsigned char initiator;	/* TCPCLOSE_SIDE_* */
 	unsigned char active_closer;	/* TCPCLOSE_SIDE_* */
-	unsigned char verdict;		/* enum tcpclose_verdict */
+	unsigned char verdict;		/* enum tcpclose_fsm_verdict */
 	unsigned char stalled;		/* side blamed by a timeout verdict */
 	unsigned char flags;		/* TCPCLOSE_F_* */
 	unsigned char fin_count[2];	/* FINs seen per side, saturating */

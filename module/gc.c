@@ -70,7 +70,7 @@ static bool tcpclose_gc_wants_abort(const struct tcpclose_flow *flow,
 	return t == TCPCLOSE_T_FIN_WAIT2 &&
 	       flow->vantage == TCPCLOSE_VANTAGE_HOST &&
 	       (flow->local & (1u << side)) &&
-	       tcpclose_fin_timeout_action() == TCPCLOSE_ACTION_RESET_ID;
+	       tcpclose_fin_timeout_action() == TCPCLOSE_ACTION_RESET;
 }
 
 /* Under RCU.  Fills @abort when a local socket is to be aborted. */

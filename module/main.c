@@ -9,6 +9,7 @@
 
 #include "counters.h"
 #include "flows.h"
+#include "netlink.h"
 #include "netns.h"
 #include "params.h"
 #include "proc.h"
@@ -28,6 +29,9 @@ static int __init tcpclose_init(void)
 	ret = tcpclose_netns_init();
 	if (ret)
 		goto err_netns;
+	ret = tcpclose_netlink_init();
+	if (ret)
+		goto err_netlink;
 	ret = tcpclose_proc_init();
 	if (ret)
 		goto err_proc;
@@ -35,6 +39,8 @@ static int __init tcpclose_init(void)
 	return 0;
 
 err_proc:
+	tcpclose_netlink_exit();
+err_netlink:
 	tcpclose_netns_exit();
 err_netns:
 	tcpclose_flows_exit();
@@ -47,6 +53,7 @@ err_counters:
 static void __exit tcpclose_exit(void)
 {
 	tcpclose_proc_exit();
+	tcpclose_netlink_exit();
 	tcpclose_netns_exit();
 	tcpclose_flows_exit();
 	tcpclose_counters_exit();

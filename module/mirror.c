@@ -11,6 +11,7 @@
 #include "counters.h"
 #include "flows.h"
 #include "mirror.h"
+#include "netlink.h"
 #include "netns.h"
 #include "segment.h"
 #include "trace.h"
@@ -72,7 +73,12 @@ static void tcpclose_side_moved(struct net *net, struct tcpclose_net *tn,
 				unsigned int old)
 {
 	unsigned int new = flow->fsm.state[side];
+	int dwell = tcpclose_dwell_index(old);
 
+	if (dwell >= 0)
+		tcpclose_dwell(tn->stats, dwell,
+			       jiffies_to_msecs((u32)jiffies -
+						flow->state_since[side]));
 	tcpclose_gauge(tn, old, false);
 	tcpclose_gauge(tn, new, true);
 	if (old == TCPCLOSE_CLOSE_WAIT)
@@ -101,12 +107,15 @@ static void tcpclose_apply(struct net *net, struct tcpclose_net *tn,
 	while (ev) {
 		tcpclose_count(tn->stats,
 			       TCPCLOSE_CNT_FIN_RETRANS_ACTIVE + __ffs(ev));
+		trace_anomaly(net, flow, ev & -ev);
+		tcpclose_nl_anomaly(net, tn, flow, ev & -ev);
 		ev &= ev - 1;
 	}
 	if (out->events & TCPCLOSE_EV_ENDED) {
 		tcpclose_count(tn->stats, TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL +
 			       flow->fsm.verdict - TCPCLOSE_V_CLOSE_NORMAL);
 		trace_verdict(net, flow);
+		tcpclose_nl_flow_ended(net, flow);
 	}
 }
 

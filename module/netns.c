@@ -11,6 +11,7 @@
 #include "flows.h"
 #include "gc.h"
 #include "hooks.h"
+#include "netlink.h"
 #include "netns.h"
 #include "proc.h"
 
@@ -22,6 +23,8 @@ static int __net_init tcpclose_net_init(struct net *net)
 	int ret;
 
 	tn->net = net;
+	tcpclose_reset_init(&tn->reset);
+	tcpclose_nl_net_init(tn);
 	tn->stats = tcpclose_stats_alloc();
 	if (!tn->stats)
 		return -ENOMEM;

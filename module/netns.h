@@ -2,6 +2,7 @@
 #ifndef TCPCLOSE_NETNS_H
 #define TCPCLOSE_NETNS_H
 
+#include <linux/ratelimit.h>
 #include <linux/rhashtable.h>
 #include <linux/workqueue.h>
 #include <net/net_namespace.h>
@@ -12,6 +13,8 @@
 /* Per network namespace state, reached with tcpclose_pernet(). */
 struct tcpclose_net {
 	struct tcpclose_stats __percpu *stats;
+	struct tcpclose_reset reset;	/* what stats-reset took away */
+	struct ratelimit_state events_rs; /* anomaly events: netlink_flows.c */
 	struct rhashtable flows;	/* struct tcpclose_flow, by tuple */
 	struct delayed_work gc;		/* timeouts: gc.c */
 	struct net *net;

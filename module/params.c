@@ -18,12 +18,13 @@
 #include "params.h"
 #include "uapi/linux/tcpclose.h"
 
-#define TCPCLOSE_TIMEOUT(def) { .val = (def), .min = 1, .max = TCPCLOSE_TIMEOUT_MAX }
+#define TCPCLOSE_TIMEOUT(def)						\
+	{ .val = (def), .min = TCPCLOSE_TIMEOUT_MIN, .max = TCPCLOSE_TIMEOUT_MAX }
 
 struct tcpclose_param tcpclose_fin_timeout = {
 	.val = TCPCLOSE_FIN_TIMEOUT_DEFAULT,
-	.min = TCPCLOSE_FIN_TIMEOUT_MIN,
-	.max = TCPCLOSE_FIN_TIMEOUT_MAX,
+	.min = TCPCLOSE_TIMEOUT_MIN,
+	.max = TCPCLOSE_TIMEOUT_MAX,
 };
 
 struct tcpclose_param tcpclose_time_wait =
@@ -43,11 +44,11 @@ struct tcpclose_param tcpclose_max_flows = {
 	.max = TCPCLOSE_MAX_FLOWS_MAX,
 };
 
-static enum tcpclose_action tcpclose_action = TCPCLOSE_ACTION_OBSERVE_ID;
+static enum tcpclose_action tcpclose_action = TCPCLOSE_ACTION_OBSERVE;
 
 static const char *const tcpclose_action_names[] = {
-	[TCPCLOSE_ACTION_OBSERVE_ID]	= TCPCLOSE_ACTION_OBSERVE,
-	[TCPCLOSE_ACTION_RESET_ID]	= TCPCLOSE_ACTION_RESET,
+	[TCPCLOSE_ACTION_OBSERVE]	= "observe",
+	[TCPCLOSE_ACTION_RESET]		= "reset",
 };
 
 int tcpclose_param_set(struct tcpclose_param *p, unsigned int val)
@@ -104,6 +105,11 @@ MODULE_PARM_DESC(max_flows,
 enum tcpclose_action tcpclose_fin_timeout_action(void)
 {
 	return READ_ONCE(tcpclose_action);
+}
+
+void tcpclose_set_fin_timeout_action(enum tcpclose_action a)
+{
+	WRITE_ONCE(tcpclose_action, a);
 }
 
 /* "observe" or "reset", with or without a trailing newline. */

@@ -4,6 +4,8 @@
 
 #include <linux/compiler.h>
 
+#include "uapi/linux/tcpclose.h"
+
 /*
  * A bounded unsigned tunable.  Writers go through tcpclose_param_set(), which
  * rejects values outside [min, max] and leaves the old value in place; readers
@@ -23,12 +25,8 @@ extern struct tcpclose_param tcpclose_syn_timeout;
 extern struct tcpclose_param tcpclose_close_wait_alarm;
 extern struct tcpclose_param tcpclose_max_flows;
 
-enum tcpclose_action {
-	TCPCLOSE_ACTION_OBSERVE_ID,
-	TCPCLOSE_ACTION_RESET_ID,
-};
-
 enum tcpclose_action tcpclose_fin_timeout_action(void);
+void tcpclose_set_fin_timeout_action(enum tcpclose_action a);
 void tcpclose_params_init(void);
 
 int tcpclose_param_set(struct tcpclose_param *p, unsigned int val);

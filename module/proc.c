@@ -5,6 +5,7 @@
  */
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <net/net_namespace.h>
 
 #include "netns.h"
@@ -12,29 +13,34 @@
 
 #define TCPCLOSE_PROC_NAME "tcpclose"
 
-static void tcpclose_proc_show_stats(struct seq_file *m,
-				     const struct tcpclose_stats __percpu *st)
+static int tcpclose_proc_show_stats(struct seq_file *m,
+				    const struct tcpclose_stats __percpu *st,
+				    struct tcpclose_reset *r)
 {
-	u64 val[TCPCLOSE_CNT_MAX];
+	struct tcpclose_stats *val = kmalloc(sizeof(*val), GFP_KERNEL);
 	int i;
 
-	tcpclose_stats_fold(st, val);
+	if (!val)
+		return -ENOMEM;
+	tcpclose_stats_read(st, r, val);
 	for (i = 0; i < TCPCLOSE_CNT_MAX; i++)
-		seq_printf(m, "%s %llu\n", tcpclose_counter_names[i], val[i]);
+		seq_printf(m, "%s %llu\n", tcpclose_counter_names[i],
+			   val->cnt[i]);
+	kfree(val);
+	return 0;
 }
 
 static int tcpclose_proc_host_show(struct seq_file *m, void *v)
 {
-	tcpclose_proc_show_stats(m, tcpclose_host_stats);
-	return 0;
+	return tcpclose_proc_show_stats(m, tcpclose_host_stats,
+					&tcpclose_host_reset);
 }
 
 static int tcpclose_proc_net_show(struct seq_file *m, void *v)
 {
-	struct net *net = seq_file_single_net(m);
+	struct tcpclose_net *tn = tcpclose_pernet(seq_file_single_net(m));
 
-	tcpclose_proc_show_stats(m, tcpclose_pernet(net)->stats);
-	return 0;
+	return tcpclose_proc_show_stats(m, tn->stats, &tn->reset);
 }
 
 int tcpclose_proc_init(void)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * tcpclose tracepoints: tcpclose:state_change and tcpclose:verdict.
+ * tcpclose tracepoints: tcpclose:state_change, tcpclose:verdict and
+ * tcpclose:anomaly.
  * The address fields follow sock:inet_sock_set_state, so that a tool can
  * match a mirrored endpoint with the kernel's own socket.
  */
@@ -119,6 +120,39 @@ TRACE_EVENT(verdict,
 		  __entry->dport, tcpclose_tp_verdict(__entry->verdict),
 		  __entry->stalled, __entry->active_closer,
 		  __entry->anomalies)
+);
+
+#define tcpclose_tp_anomaly(a)						\
+	__print_symbolic(a, { 1, "fin_retrans_active" },		\
+			 { 2, "fin_retrans_passive" },			\
+			 { 4, "fin_after_ack" }, { 8, "time_wait_reack" }, \
+			 { 16, "syn_on_closing_tuple" },			\
+			 { 32, "rst_exact" }, { 64, "rst_in_window" },	\
+			 { 128, "rst_out_of_window" },			\
+			 { 256, "data_after_fin" }, { 512, "half_open" })
+
+TRACE_EVENT(anomaly,
+	TP_PROTO(const struct net *net, const struct tcpclose_flow *flow,
+		 unsigned int anomaly),
+	TP_ARGS(net, flow, anomaly),
+	TP_STRUCT__entry(
+		TCPCLOSE_TP_TUPLE_FIELDS
+		__field(u16, anomaly)
+		__field(u8, state_a)
+		__field(u8, state_b)
+	),
+	TP_fast_assign(
+		TCPCLOSE_TP_TUPLE_ASSIGN(net, flow, TCPCLOSE_SIDE_A);
+		__entry->anomaly = anomaly;
+		__entry->state_a = flow->fsm.state[TCPCLOSE_SIDE_A];
+		__entry->state_b = flow->fsm.state[TCPCLOSE_SIDE_B];
+	),
+	TP_printk("netns=%u vantage=%s %pI6c:%u -> %pI6c:%u anomaly=%s states=%s/%s",
+		  __entry->netns, __entry->vantage ? "forward" : "host",
+		  __entry->saddr_v6, __entry->sport, __entry->daddr_v6,
+		  __entry->dport, tcpclose_tp_anomaly(__entry->anomaly),
+		  tcpclose_tp_state(__entry->state_a),
+		  tcpclose_tp_state(__entry->state_b))
 );
 
 #endif /* TCPCLOSE_TRACE_H */
