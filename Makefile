@@ -47,7 +47,8 @@ cli:
 
 # One output tree per kernel: a symlink farm of the sources (never of an
 # in-tree build's objects), built there.
-MODULE_SOURCES = $(wildcard $(CURDIR)/module/*.[ch] $(CURDIR)/module/Kbuild)
+MODULE_SOURCES = $(filter-out %.mod.c,\
+		 $(wildcard $(CURDIR)/module/*.[ch] $(CURDIR)/module/Kbuild))
 modules-all:
 	@[ -n "$(KVERS_ALL)" ] || { echo "no kernel headers installed (run: make deps)"; exit 1; }
 	@set -e; for k in $(KVERS_ALL); do \
@@ -96,7 +97,7 @@ regen-check: $(LINUX_STAMP)
 unit: $(LINUX_STAMP)
 	$(MAKE) -C selftests/unit run
 
-selftests-bin:
+selftests-bin: $(LINUX_STAMP)
 	$(MAKE) -C selftests all
 
 deps:

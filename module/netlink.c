@@ -214,7 +214,8 @@ int tcpclose_nl_config_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	/* No policy for a request without attributes: refuse any here. */
 	if (genlmsg_len(info->genlhdr)) {
-		NL_SET_ERR_MSG(info->extack, "config-get takes no attributes");
+		NL_SET_ERR_MSG_ATTR(info->extack, genlmsg_data(info->genlhdr),
+				    "config-get takes no attributes");
 		return -EINVAL;
 	}
 	msg = tcpclose_nl_reply_new(info, NLMSG_GOODSIZE, &hdr);

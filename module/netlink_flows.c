@@ -40,6 +40,7 @@ struct tcpclose_flow_view {
 struct tcpclose_nl_filter {
 	struct in6_addr addr;	/* v4-mapped for an IPv4 filter */
 	int prefix;		/* -1: no address filter */
+	u8 family;		/* of the address filter */
 	int state;		/* -1: any */
 	int verdict;		/* -1: any */
 	__be16 port;		/* 0: any */
@@ -152,8 +153,9 @@ static bool tcpclose_nl_match(const struct tcpclose_nl_filter *f,
 	if (f->port && v->port[0] != f->port && v->port[1] != f->port)
 		return false;
 	if (f->prefix >= 0 &&
-	    !ipv6_prefix_equal(&v->addr[0], &f->addr, f->prefix) &&
-	    !ipv6_prefix_equal(&v->addr[1], &f->addr, f->prefix))
+	    (v->family != f->family ||
+	     (!ipv6_prefix_equal(&v->addr[0], &f->addr, f->prefix) &&
+	      !ipv6_prefix_equal(&v->addr[1], &f->addr, f->prefix))))
 		return false;
 	return !f->stuck || tcpclose_nl_stuck(v);
 }
@@ -176,9 +178,11 @@ static int tcpclose_nl_filter_addr(struct nlattr **tb,
 	}
 	if (nla_len(a) == 4) {
 		ipv6_addr_set_v4mapped(nla_get_in_addr(a), &f->addr);
+		f->family = AF_INET;
 		bits = 32;
 	} else if (nla_len(a) == 16) {
 		f->addr = nla_get_in6_addr(a);
+		f->family = AF_INET6;
 		bits = 128;
 	} else {
 		NL_SET_ERR_MSG_ATTR(extack, a,
@@ -237,7 +241,7 @@ static int tcpclose_nl_dump_flow(struct sk_buff *skb,
 		return -EMSGSIZE;
 	genl_dump_check_consistent(cb, hdr);
 	if (cb->args[2])
-		nlmsg_hdr(skb)->nlmsg_flags |= NLM_F_DUMP_INTR;
+		genlmsg_nlhdr(hdr)->nlmsg_flags |= NLM_F_DUMP_INTR;
 	if (tcpclose_nl_put_flow(skb, v, 0)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -299,6 +303,9 @@ int tcpclose_nl_flow_get_dumpit(struct sk_buff *skb,
 	/* A bucket too big for an empty message cannot be sent at all. */
 	if (ret && !skb->len)
 		return ret;
+	/* Nothing left: NLMSG_DONE follows, flagged if the table changed. */
+	if (!skb->len && cb->args[2])
+		cb->seq = cb->prev_seq + 1;
 	return skb->len;
 }
 
