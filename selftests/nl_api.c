@@ -1195,6 +1195,88 @@ TEST(stats_get)
 	nl_close(&nl);
 }
 
+/* The histogram of @state in @s, or NULL. */
+static const struct dwell *dwell_of(const struct stats *s, int state)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->ndwell; i++)
+		if (s->dwell[i].state == state)
+			return &s->dwell[i];
+	return NULL;
+}
+
+/* One sample of @ms or more: in the one bucket its own time falls in. */
+static __u64 dwell_one(struct __test_metadata *_metadata, const struct stats *s,
+		       int state, __u64 min_ms)
+{
+	const struct dwell *d = dwell_of(s, state);
+	unsigned int b;
+
+	EXPECT_NE(NULL, d) TH_LOG("no histogram for state %d", state);
+	if (!d)
+		return 0;
+	EXPECT_EQ(1, d->count) TH_LOG("state %d: %llu samples", state,
+				      (unsigned long long)d->count);
+	EXPECT_LE(min_ms, d->sum) TH_LOG("state %d: %llu ms", state,
+					 (unsigned long long)d->sum);
+	EXPECT_LT(0, d->nb) TH_LOG("state %d: no bucket", state);
+	if (!d->nb)
+		return 0;
+	b = d->nb - 1;
+	/* Bucket 0: under 1 ms; bucket b: [2^(b-1), 2^b) ms. */
+	if (b)
+		EXPECT_LE(1ull << (b - 1), d->sum);
+	EXPECT_GT(1ull << b, d->sum)
+		TH_LOG("state %d: %llu ms in bucket %u", state,
+		       (unsigned long long)d->sum, b);
+	ksft_print_msg("dwell: state %d, %llu ms, bucket %u\n", state,
+		       (unsigned long long)d->sum, b);
+	return d->sum;
+}
+
+/*
+ * One close over lo, the server closing 300 ms after the client: the
+ * server's CLOSE_WAIT lasts 300 ms or more, and so do the client's
+ * FIN_WAIT_1 and FIN_WAIT_2 together (the ACK of its FIN may be delayed
+ * 40 ms); LAST_ACK is one round trip, TIME_WAIT goes on (60 s).
+ */
+TEST(dwell_buckets)
+{
+	const struct dwell *tw;
+	struct pstats p;
+	struct conn k;
+	__u64 fw;
+	struct stats s;
+	struct nl nl;
+	struct ack a;
+	char byte;
+	int lfd;
+
+	ASSERT_EQ(0, netns_new());
+	lfd = tcp_listen("127.0.0.1", 7100, 4);
+	ASSERT_LE(0, lfd);
+	ASSERT_EQ(0, conn_open(&k, lfd, NULL, "127.0.0.1", 7100));
+	close(k.c);
+	ASSERT_EQ(0, read(k.s, &byte, 1));
+	usleep(300 * 1000);
+	close(k.s);
+	usleep(200 * 1000);
+	ASSERT_EQ(0, nl_open(&nl));
+	ASSERT_EQ(0, stats_stable(&nl, false, &s, &p, &a))
+		TH_LOG("STATS_GET: %s %s", strerror(a.err), a.msg);
+	dwell_check(_metadata, &s);
+	fw = dwell_one(_metadata, &s, TCPCLOSE_STATE_FIN_WAIT1, 0);
+	fw += dwell_one(_metadata, &s, TCPCLOSE_STATE_FIN_WAIT2, 0);
+	EXPECT_LE(300, fw);
+	dwell_one(_metadata, &s, TCPCLOSE_STATE_CLOSE_WAIT, 300);
+	dwell_one(_metadata, &s, TCPCLOSE_STATE_LAST_ACK, 0);
+	tw = dwell_of(&s, TCPCLOSE_STATE_TIME_WAIT);
+	ASSERT_NE(NULL, tw);
+	EXPECT_EQ(0, tw->count);
+	nl_close(&nl);
+}
+
 TEST(stats_get_host)
 {
 	struct pstats p;
