@@ -1,200 +1,205 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * "tcpclose config": show and change module parameters.
+ * "tcpclose config": show the module parameters, or change several at
+ * once, all or nothing, with one CONFIG_SET.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <linux/tcpclose.h>
+#include <linux/genetlink.h>
 
+#include "names.h"
+#include "nl.h"
 #include "output.h"
-#include "source.h"
 #include "tcpclose.h"
 
-struct param_range {
-	const char *name;
-	long long min;
-	long long max;
-	const char *unit;
+struct param {
+	const char *name;	/* as in /sys/module/tcpclose/parameters */
+	unsigned int attr;	/* TCPCLOSE_A_CONFIG_* */
+	bool action;		/* enum tcpclose_action, else a number */
 };
 
-/*
- * Documented ranges of known parameters. Values for these are checked here,
- * before anything is written, so that bad input never changes state.
- * Parameters not listed are passed to the module as given.
- */
-static const struct param_range param_ranges[] = {
-	{ "fin_timeout", TCPCLOSE_FIN_TIMEOUT_MIN, TCPCLOSE_FIN_TIMEOUT_MAX,
-	  "seconds" },
-	{ "time_wait", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
-	{ "fin_wait1_timeout", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
-	{ "last_ack_timeout", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
-	{ "syn_timeout", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
-	{ "close_wait_alarm", 1, TCPCLOSE_TIMEOUT_MAX, "seconds" },
-	{ "max_flows", TCPCLOSE_MAX_FLOWS_MIN, TCPCLOSE_MAX_FLOWS_MAX, "flows" },
+/* In the order of Documentation/parameters.rst. */
+static const struct param params[] = {
+	{ "fin_timeout", TCPCLOSE_A_CONFIG_FIN_TIMEOUT, false },
+	{ "time_wait", TCPCLOSE_A_CONFIG_TIME_WAIT, false },
+	{ "fin_wait1_timeout", TCPCLOSE_A_CONFIG_FIN_WAIT1_TIMEOUT, false },
+	{ "last_ack_timeout", TCPCLOSE_A_CONFIG_LAST_ACK_TIMEOUT, false },
+	{ "syn_timeout", TCPCLOSE_A_CONFIG_SYN_TIMEOUT, false },
+	{ "close_wait_alarm", TCPCLOSE_A_CONFIG_CLOSE_WAIT_ALARM, false },
+	{ "max_flows", TCPCLOSE_A_CONFIG_MAX_FLOWS, false },
+	{ "fin_timeout_action", TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION, true },
 };
 
-static const struct param_range *find_range(const char *name)
+#define NPARAMS ARRAY_SIZE(params)
+
+struct config {
+	bool have[NPARAMS];
+	uint32_t value[NPARAMS];
+};
+
+static const struct param *find_param(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(param_ranges) / sizeof(param_ranges[0]); i++)
-		if (!strcmp(param_ranges[i].name, name))
-			return &param_ranges[i];
+	for (i = 0; i < NPARAMS; i++)
+		if (!strcmp(params[i].name, name))
+			return &params[i];
 	return NULL;
 }
 
-/* Strictly "-?[0-9]+", in range of long long. */
-static bool parse_decimal(const char *s, long long *val)
+static const char *param_name(unsigned int attr)
 {
-	const char *digits = *s == '-' ? s + 1 : s;
-	char *end;
+	size_t i;
 
-	if (*digits < '0' || *digits > '9')
-		return false;
-	errno = 0;
-	*val = strtoll(s, &end, 10);
-	return !errno && !*end;
+	for (i = 0; i < NPARAMS; i++)
+		if (params[i].attr == attr)
+			return params[i].name;
+	return NULL;
 }
 
-/*
- * Check @value for parameter @name. Returns the value to write, or NULL if
- * it is invalid. Integers are rewritten in plain decimal: the kernel would
- * read "030" as octal.
- */
-static const char *check_value(const char *name, const char *value,
-			       char *buf, size_t size)
+static int config_cb(const struct nlmsghdr *nlh, void *data)
 {
-	const struct param_range *range = find_range(name);
-	long long val;
+	struct config *config = data;
+	const struct nlattr *attr;
+	size_t i;
 
-	if (!*value)
-		return NULL;
-	if (!range)
-		return value;
-	if (!parse_decimal(value, &val) || val < range->min || val > range->max)
-		return NULL;
-	snprintf(buf, size, "%lld", val);
-	return buf;
-}
-
-static int invalid_value(const char *name, const char *value)
-{
-	const struct param_range *range = find_range(name);
-
-	if (range)
-		pr_err("invalid value '%s' for %s: expected an integer in %lld..%lld (%s)",
-		       value, name, range->min, range->max, range->unit);
-	else
-		pr_err("invalid value '%s' for %s", value, name);
-	return EXIT_FAIL;
-}
-
-static int unknown_param(const char *name)
-{
-	pr_err("unknown parameter '%s' (see: " PROG_NAME " config)", name);
-	return EXIT_USAGE;
-}
-
-static int read_param(const char *name, char **value)
-{
-	int ret = tcpclose_param_get(name, value);
-
-	if (!ret)
-		return 0;
-	if (errno_is_perm(-ret))
-		pr_err("permission denied: reading parameter %s needs root",
-		       name);
-	else
-		pr_err("cannot read parameter %s: %s", name, strerror(-ret));
-	return -1;
-}
-
-/* Print parameters @names; those that cannot be read are left out. */
-static int print_params(const struct ctx *ctx, char *names[], size_t n)
-{
-	struct out_field *fields;
-	char **values;
-	int ret = EXIT_OK;
-	size_t i, k = 0;
-
-	fields = calloc(n + 1, sizeof(*fields));
-	values = calloc(n + 1, sizeof(*values));
-	if (!fields || !values) {
-		pr_err("out of memory");
-		ret = EXIT_FAIL;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		if (read_param(names[i], &values[k])) {
-			ret = EXIT_FAIL;
-			continue;
+	mnl_attr_for_each(attr, nlh, GENL_HDRLEN) {
+		for (i = 0; i < NPARAMS; i++) {
+			if (mnl_attr_get_type(attr) != params[i].attr)
+				continue;
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0) {
+				errno = EBADMSG;
+				return MNL_CB_ERROR;
+			}
+			config->value[i] = mnl_attr_get_u32(attr);
+			config->have[i] = true;
 		}
-		fields[k].key = names[i];
-		fields[k].value = values[k];
-		fields[k].literal = json_is_integer(values[k]);
+	}
+	return MNL_CB_OK;
+}
+
+static void print_config(const struct ctx *ctx, const struct config *config,
+			 const struct param **show, size_t n)
+{
+	struct out_field fields[NPARAMS];
+	char values[NPARAMS][12];
+	size_t i, k = 0, p;
+
+	for (i = 0; i < n && k < NPARAMS; i++) {
+		p = show[i] - params;
+		if (!config->have[p])
+			continue;
+		fields[k].key = params[p].name;
+		if (params[p].action) {
+			fields[k].value = action_name(config->value[p]);
+			fields[k].literal = false;
+		} else {
+			snprintf(values[k], sizeof(values[k]), "%" PRIu32,
+				 config->value[p]);
+			fields[k].value = values[k];
+			fields[k].literal = true;
+		}
 		k++;
 	}
 	out_print(stdout, ctx->json, fields, k);
-out:
-	for (i = 0; values && i < k; i++)
-		free(values[i]);
-	free(values);
-	free(fields);
-	return ret;
 }
 
 static int config_get(const struct ctx *ctx, int argc, char *argv[])
 {
-	struct tcpclose_params params;
-	int i, ret;
-
-	if (!require_module())
-		return EXIT_FAIL;
-	if (argc) {
-		for (i = 0; i < argc; i++)
-			if (!tcpclose_param_exists(argv[i]))
-				return unknown_param(argv[i]);
-		return print_params(ctx, argv, argc);
-	}
-
-	ret = tcpclose_params_list(&params);
-	if (ret) {
-		pr_err("cannot list parameters: %s", strerror(-ret));
-		return EXIT_FAIL;
-	}
-	ret = print_params(ctx, params.names, params.n);
-	tcpclose_params_free(&params);
-	return ret;
-}
-
-static int config_set(const char *name, const char *value)
-{
-	const char *checked;
-	char buf[32];
+	const struct param *show[NPARAMS];
+	struct config config = { 0 };
+	struct nl nl;
+	size_t i, n = argc ? (size_t)argc : NPARAMS;
 	int ret;
 
-	if (!require_module())
+	if (n > NPARAMS)
+		return usage_error("config get: too many names");
+	for (i = 0; i < n; i++) {
+		show[i] = argc ? find_param(argv[i]) : &params[i];
+		if (!show[i])
+			return usage_error("config: unknown parameter '%s'",
+					   argv[i]);
+	}
+	if (module_open(ctx, &nl))
 		return EXIT_FAIL;
-	if (!tcpclose_param_exists(name))
-		return unknown_param(name);
-	checked = check_value(name, value, buf, sizeof(buf));
-	if (!checked)
-		return invalid_value(name, value);
+	ret = nl_do(&nl, nl_request(&nl, TCPCLOSE_CMD_CONFIG_GET, 0),
+		    config_cb, &config);
+	if (ret)
+		nl_perror(&nl, "config get", ret, param_name);
+	nl_close(&nl);
+	if (ret)
+		return EXIT_FAIL;
+	print_config(ctx, &config, show, n);
+	return EXIT_OK;
+}
 
-	ret = tcpclose_param_set(name, checked);
-	if (!ret)
-		return EXIT_OK;
-	if (ret == -EINVAL || ret == -ERANGE)
-		return invalid_value(name, value);
-	if (errno_is_perm(-ret))
-		pr_err("permission denied: setting %s needs root (CAP_SYS_ADMIN/CAP_NET_ADMIN)",
-		       name);
-	else
-		pr_err("cannot set %s: %s", name, strerror(-ret));
-	return EXIT_FAIL;
+/* A u32 in decimal, or for the action its name. Range: the kernel's. */
+static bool parse_value(const struct param *p, const char *s, uint32_t *v)
+{
+	unsigned long long n;
+	unsigned int action;
+
+	if (p->action && action_parse(s, &action)) {
+		*v = action;
+		return true;
+	}
+	if (!parse_uint(s, UINT32_MAX, &n))
+		return false;
+	*v = n;
+	return true;
+}
+
+static int parse_pairs(int argc, char *argv[], struct config *config)
+{
+	const struct param *p;
+	int i;
+
+	if (!argc)
+		return usage_error("config set: missing NAME and VALUE");
+	for (i = 0; i < argc; i += 2) {
+		p = find_param(argv[i]);
+		if (!p)
+			return usage_error("config: unknown parameter '%s'",
+					   argv[i]);
+		if (i + 1 == argc)
+			return usage_error("config set: missing a value for %s",
+					   argv[i]);
+		if (config->have[p - params])
+			return usage_error("config set: %s given twice",
+					   argv[i]);
+		if (!parse_value(p, argv[i + 1], &config->value[p - params]))
+			return usage_error("config set: invalid value '%s' for %s",
+					   argv[i + 1], argv[i]);
+		config->have[p - params] = true;
+	}
+	return 0;
+}
+
+static int config_set(const struct ctx *ctx, int argc, char *argv[])
+{
+	struct config config = { 0 };
+	struct nlmsghdr *req;
+	struct nl nl;
+	size_t i;
+	int ret;
+
+	ret = parse_pairs(argc, argv, &config);
+	if (ret)
+		return ret;
+	if (module_open(ctx, &nl))
+		return EXIT_FAIL;
+	req = nl_request(&nl, TCPCLOSE_CMD_CONFIG_SET, 0);
+	for (i = 0; i < NPARAMS; i++)
+		if (config.have[i])
+			mnl_attr_put_u32(req, params[i].attr, config.value[i]);
+	ret = nl_do(&nl, req, NULL, NULL);
+	if (ret)
+		nl_perror(&nl, "config set", ret, param_name);
+	nl_close(&nl);
+	return ret ? EXIT_FAIL : EXIT_OK;
 }
 
 int cmd_config(const struct ctx *ctx, int argc, char *argv[])
@@ -203,12 +208,7 @@ int cmd_config(const struct ctx *ctx, int argc, char *argv[])
 		return config_get(ctx, 0, NULL);
 	if (!strcmp(argv[0], "get"))
 		return config_get(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[0], "set"))
-		return usage_error("unknown config action '%s'", argv[0]);
-	if (argc < 3)
-		return usage_error("config set: missing %s",
-				   argc < 2 ? "NAME and VALUE" : "VALUE");
-	if (argc > 3)
-		return usage_error("unexpected argument '%s'", argv[3]);
-	return config_set(argv[1], argv[2]);
+	if (!strcmp(argv[0], "set"))
+		return config_set(ctx, argc - 1, argv + 1);
+	return usage_error("config: unknown action '%s'", argv[0]);
 }

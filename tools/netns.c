@@ -48,7 +48,7 @@ int netns_enter(const char *name)
 	if (!err)
 		return 0;
 
-	if (errno_is_perm(err))
+	if (err == EPERM || err == EACCES)
 		pr_err("permission denied: entering netns '%s' needs root (CAP_SYS_ADMIN)",
 		       name);
 	else

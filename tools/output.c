@@ -2,6 +2,9 @@
 /*
  * Text and JSON output helpers.
  */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output.h"
@@ -100,19 +103,6 @@ void json_print_string(FILE *f, const char *str)
 	fputc('"', f);
 }
 
-bool json_is_integer(const char *s)
-{
-	if (*s == '-')
-		s++;
-	if (*s == '0')
-		return s[1] == '\0';
-	if (*s < '1' || *s > '9')
-		return false;
-	while (*s >= '0' && *s <= '9')
-		s++;
-	return *s == '\0';
-}
-
 static void print_json(FILE *f, const struct out_field *fields, size_t n)
 {
 	size_t i;
@@ -156,4 +146,131 @@ void out_print(FILE *f, bool json, const struct out_field *fields, size_t n)
 		print_json(f, fields, n);
 	else
 		print_text(f, fields, n);
+}
+
+void json_init(struct json *j, FILE *f)
+{
+	j->f = f;
+	j->depth = 0;
+	j->comma[0] = false;
+}
+
+/* The comma before a value, and its key if in an object. */
+static void json_key(struct json *j, const char *key)
+{
+	if (j->comma[j->depth])
+		fputc(',', j->f);
+	j->comma[j->depth] = true;
+	if (key) {
+		json_print_string(j->f, key);
+		fputc(':', j->f);
+	}
+}
+
+void json_open(struct json *j, const char *key, char bracket)
+{
+	json_key(j, key);
+	fputc(bracket, j->f);
+	if (j->depth + 1 < JSON_MAX_DEPTH)
+		j->depth++;
+	j->comma[j->depth] = false;
+}
+
+void json_close(struct json *j, char bracket)
+{
+	fputc(bracket, j->f);
+	if (j->depth)
+		j->depth--;
+	if (!j->depth)
+		fputc('\n', j->f);
+}
+
+void json_u64(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	fprintf(j->f, "%" PRIu64, v);
+}
+
+void json_str(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_print_string(j->f, s);
+}
+
+void json_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	fputs(v ? "true" : "false", j->f);
+}
+
+int table_init(struct table *t, const char *const *header, unsigned int ncols)
+{
+	if (!ncols || ncols > TABLE_MAX_COLS)
+		return -EINVAL;
+	t->ncols = ncols;
+	t->nrows = 0;
+	t->cap = 0;
+	t->cells = NULL;
+	return table_add(t, header);
+}
+
+int table_add(struct table *t, const char *const *row)
+{
+	size_t base = t->nrows * t->ncols;
+	unsigned int i;
+	char **cells;
+
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+
+		cells = reallocarray(t->cells, cap * t->ncols, sizeof(*cells));
+		if (!cells)
+			return -ENOMEM;
+		t->cells = cells;
+		t->cap = cap;
+	}
+	for (i = 0; i < t->ncols; i++) {
+		t->cells[base + i] = strdup(row[i]);
+		if (!t->cells[base + i]) {
+			while (i--)
+				free(t->cells[base + i]);
+			return -ENOMEM;
+		}
+	}
+	t->nrows++;
+	return 0;
+}
+
+void table_print(FILE *f, const struct table *t)
+{
+	int width[TABLE_MAX_COLS] = { 0 };
+	unsigned int c;
+	size_t r;
+	int len;
+
+	for (r = 0; r < t->nrows; r++) {
+		for (c = 0; c < t->ncols; c++) {
+			len = (int)strlen(t->cells[r * t->ncols + c]);
+			if (len > width[c])
+				width[c] = len;
+		}
+	}
+	for (r = 0; r < t->nrows && !ferror(f); r++) {
+		for (c = 0; c + 1 < t->ncols; c++)
+			fprintf(f, "%-*s  ", width[c],
+				t->cells[r * t->ncols + c]);
+		fprintf(f, "%s\n", t->cells[r * t->ncols + c]);
+	}
+}
+
+void table_free(struct table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	t->cells = NULL;
+	t->nrows = 0;
+	t->cap = 0;
 }

@@ -14,8 +14,6 @@
 
 #include "tcpclose.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 struct command {
 	const char *name;
 	int (*run)(const struct ctx *ctx, int argc, char *argv[]);
@@ -28,6 +26,19 @@ struct command {
 static const struct option stats_options[] = {
 	{ "host",	no_argument,	NULL,	OPT_HOST },
 	{ "nonzero",	no_argument,	NULL,	OPT_NONZERO },
+	{ "hist",	no_argument,	NULL,	OPT_HIST },
+	{ "prometheus",	no_argument,	NULL,	OPT_PROMETHEUS },
+	{ 0 }
+};
+
+static const struct option watch_options[] = {
+	{ "count",	required_argument,	NULL,	OPT_COUNT },
+	{ "timeout",	required_argument,	NULL,	OPT_TIMEOUT },
+	{ 0 }
+};
+
+static const struct option reset_options[] = {
+	{ "host",	no_argument,	NULL,	OPT_HOST },
 	{ 0 }
 };
 
@@ -35,26 +46,73 @@ static const struct command commands[] = {
 	{
 		.name = "stats",
 		.run = cmd_stats,
-		.summary = "show the module's counters (the default command)",
-		.args = "[--host] [--nonzero]",
+		.summary = "show the counters (the default command)",
+		.args = "[--host] [--nonzero] [--hist | --prometheus]",
 		.help =
 		"Show the counters of the current network namespace.\n"
 		"\n"
-		"  --host     show host-wide counters instead\n"
-		"  --nonzero  leave out counters that are zero\n",
+		"  --host        host-wide totals instead\n"
+		"  --nonzero     leave out counters (histograms) that are zero\n"
+		"  --hist        the dwell histograms instead, in ms\n"
+		"  --prometheus  everything, in the Prometheus text format\n",
 		.options = stats_options,
+	},
+	{
+		.name = "flows",
+		.run = cmd_flows,
+		.summary = "list the tracked flows",
+		.args = "[FILTER...]",
+		.help =
+		"List the flows tracked in the current network namespace.\n"
+		"Filters, all of which must match:\n"
+		"\n"
+		"  state STATE        an endpoint in STATE (fin-wait-2, close-wait, ...)\n"
+		"  stuck              stuck in CLOSE_WAIT, or timed out blaming a side\n"
+		"  verdict VERDICT    that verdict (close-normal, reset-closing, ...),\n"
+		"                     or open\n"
+		"  addr ADDR[/LEN]    an endpoint in that network\n"
+		"  port PORT          an endpoint on that port\n",
+	},
+	{
+		.name = "watch",
+		.run = cmd_watch,
+		.summary = "print flow-end and anomaly events as they happen",
+		.args = "[--count N] [--timeout SECONDS]",
+		.help =
+		"Print each event of the current network namespace, one line\n"
+		"each, until interrupted.\n"
+		"\n"
+		"  --count N          exit after N events\n"
+		"  --timeout SECONDS  exit after that long\n",
+		.options = watch_options,
 	},
 	{
 		.name = "config",
 		.run = cmd_config,
 		.summary = "show or change module parameters",
-		.args = "[get [NAME...] | set NAME VALUE]",
+		.args = "[get [NAME...] | set NAME VALUE [NAME VALUE...]]",
 		.help =
-		"Show module parameters, or change one.\n"
+		"Show the module parameters, or change them.\n"
 		"\n"
-		"  config                 show all parameters\n"
-		"  config get NAME...     show the named parameters\n"
-		"  config set NAME VALUE  change a parameter (needs root)\n",
+		"  config                    show all parameters\n"
+		"  config get NAME...        show the named parameters\n"
+		"  config set NAME VALUE...  change them, all or none\n"
+		"                            (needs CAP_NET_ADMIN)\n"
+		"\n"
+		"Parameters: fin_timeout time_wait fin_wait1_timeout last_ack_timeout\n"
+		"syn_timeout close_wait_alarm max_flows fin_timeout_action\n",
+	},
+	{
+		.name = "reset",
+		.run = cmd_reset,
+		.summary = "zero the counters and histograms (not the gauges)",
+		.args = "[--host]",
+		.help =
+		"Zero the counters of the current network namespace.\n"
+		"Needs CAP_NET_ADMIN.\n"
+		"\n"
+		"  --host  the host-wide totals instead\n",
+		.options = reset_options,
 	},
 	{
 		.name = "version",
@@ -109,7 +167,8 @@ static void print_usage(FILE *f)
 	      "\n"
 	      "Commands:\n", f);
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-8s  %s\n", commands[i].name, commands[i].summary);
+		fprintf(f, "  %-8s  %s\n", commands[i].name,
+			commands[i].summary);
 	fputs("\nWithout COMMAND, runs 'stats'. "
 	      "See '" PROG_NAME " help COMMAND' for more.\n", f);
 }
@@ -162,7 +221,6 @@ int cmd_help(const struct ctx *ctx, int argc, char *argv[])
 }
 
 struct args {
-	const char *netns;
 	bool help;
 	bool version;
 	int argc;		/* arguments after the command name */
@@ -227,7 +285,7 @@ static int parse_option(int argc, char *argv[], struct ctx *ctx,
 		ctx->json = true;
 		break;
 	case 'n':
-		a->netns = optarg;
+		ctx->netns = optarg;
 		break;
 	case 'h':
 		a->help = true;
@@ -242,6 +300,10 @@ static int parse_option(int argc, char *argv[], struct ctx *ctx,
 		if (c < 0 || !(c & OPT_CMD_MASK))
 			return usage_error("cannot parse '%s'", arg);
 		ctx->flags |= c;
+		if (c == OPT_COUNT)
+			ctx->count = optarg;
+		else if (c == OPT_TIMEOUT)
+			ctx->timeout = optarg;
 	}
 	return 0;
 }
@@ -295,10 +357,7 @@ static int run(int argc, char *argv[])
 		} else if (!current) {
 			current = find_command("stats");
 		}
-		if (a.netns && netns_enter(a.netns))
-			ret = EXIT_FAIL;
-		else
-			ret = current->run(&ctx, a.argc, a.argv);
+		ret = current->run(&ctx, a.argc, a.argv);
 	}
 	free(a.argv);
 	return ret;

@@ -5,7 +5,6 @@
 #ifndef TCPCLOSE_H
 #define TCPCLOSE_H
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 
@@ -14,6 +13,8 @@
 #ifndef TCPCLOSE_VERSION
 #define TCPCLOSE_VERSION "0.1.0"
 #endif
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 enum {
 	EXIT_OK		= 0,
@@ -28,17 +29,27 @@ enum {
 enum {
 	OPT_HOST	= 1 << 8,
 	OPT_NONZERO	= 1 << 9,
+	OPT_HIST	= 1 << 10,
+	OPT_PROMETHEUS	= 1 << 11,
+	OPT_COUNT	= 1 << 12,	/* with an argument */
+	OPT_TIMEOUT	= 1 << 13,	/* with an argument */
 };
 #define OPT_CMD_MASK	(~0xff)
 
 struct ctx {
 	bool json;
+	const char *netns;	/* -n NAME, entered by module_open() */
 	unsigned int flags;	/* OPT_* */
+	const char *count;	/* --count N */
+	const char *timeout;	/* --timeout S */
 };
 
 /* Commands: @argv holds the arguments after the command name. */
 int cmd_stats(const struct ctx *ctx, int argc, char *argv[]);
+int cmd_flows(const struct ctx *ctx, int argc, char *argv[]);
+int cmd_watch(const struct ctx *ctx, int argc, char *argv[]);
 int cmd_config(const struct ctx *ctx, int argc, char *argv[]);
+int cmd_reset(const struct ctx *ctx, int argc, char *argv[]);
 int cmd_version(const struct ctx *ctx, int argc, char *argv[]);
 int cmd_help(const struct ctx *ctx, int argc, char *argv[]);
 
@@ -49,15 +60,18 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void vpr_err(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Say so and return false if the module is not loaded. */
-bool require_module(void);
-
-static inline bool errno_is_perm(int err)
-{
-	return err == EPERM || err == EACCES;
-}
-
 /* Enter network namespace /run/netns/@name; prints the error. */
 int netns_enter(const char *name);
+
+struct nl;
+
+/*
+ * Enter ctx->netns if set, open the netlink socket and find the family.
+ * Prints the error ("module not loaded ...") and returns EXIT_FAIL.
+ */
+int module_open(const struct ctx *ctx, struct nl *nl);
+
+/* Strictly decimal digits, no sign, at most @max. */
+bool parse_uint(const char *s, unsigned long long max, unsigned long long *v);
 
 #endif

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Messages shared by the commands.
+ * Messages and helpers shared by the commands.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#include "source.h"
+#include "nl.h"
 #include "tcpclose.h"
 
 void vpr_err(const char *fmt, va_list ap)
@@ -25,10 +27,30 @@ void pr_err(const char *fmt, ...)
 	va_end(ap);
 }
 
-bool require_module(void)
+int module_open(const struct ctx *ctx, struct nl *nl)
 {
-	if (tcpclose_module_loaded())
-		return true;
-	pr_err("module not loaded (try: modprobe tcpclose)");
-	return false;
+	int ret;
+
+	if (ctx->netns && netns_enter(ctx->netns))
+		return EXIT_FAIL;
+	ret = nl_open(nl);
+	if (!ret)
+		return EXIT_OK;
+	if (ret == -ENOENT)
+		pr_err("module not loaded (try: modprobe tcpclose)");
+	else
+		pr_err("cannot reach the module over generic netlink: %s",
+		       strerror(-ret));
+	return EXIT_FAIL;
+}
+
+bool parse_uint(const char *s, unsigned long long max, unsigned long long *v)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	return !errno && !*end && *v <= max;
 }

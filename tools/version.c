@@ -1,55 +1,94 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * "tcpclose version": versions of the tool and of the loaded module.
+ * "tcpclose version": versions of the tool, of the loaded module and of
+ * its netlink family.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
+#include "nl.h"
 #include "output.h"
-#include "source.h"
 #include "tcpclose.h"
 
-static void print_json(bool loaded, const char *module_version)
-{
-	const struct out_field fields[] = {
-		{ "version", TCPCLOSE_VERSION, false },
-		{ "module_loaded", loaded ? "true" : "false", true },
-		{ "module_version", module_version ?: "null", !module_version },
-	};
+#define MODULE_DIR	"/sys/module/tcpclose"
 
-	out_print(stdout, true, fields, sizeof(fields) / sizeof(fields[0]));
+struct versions {
+	bool loaded;
+	char module[64];	/* "" if unknown */
+	uint32_t family;	/* 0 if the family is missing */
+};
+
+static void read_module_version(struct versions *v)
+{
+	struct stat st;
+	FILE *f;
+
+	v->loaded = !stat(MODULE_DIR, &st) && S_ISDIR(st.st_mode);
+	f = fopen(MODULE_DIR "/version", "re");
+	if (!f)
+		return;
+	if (!fgets(v->module, sizeof(v->module), f))
+		v->module[0] = '\0';
+	v->module[strcspn(v->module, "\n")] = '\0';
+	fclose(f);
 }
 
-static void print_text(bool loaded, const char *module_version)
+/* Quietly: the version command works without the module. */
+static void read_family_version(struct versions *v)
+{
+	struct nl nl;
+
+	if (nl_open(&nl))
+		return;
+	v->family = nl.version ? nl.version : 1;
+	v->loaded = true;
+	nl_close(&nl);
+}
+
+static void print_json(const struct versions *v)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_open(&j, NULL, '{');
+	json_str(&j, "version", TCPCLOSE_VERSION);
+	json_bool(&j, "module_loaded", v->loaded);
+	if (*v->module)
+		json_str(&j, "module_version", v->module);
+	if (v->family)
+		json_u64(&j, "family_version", v->family);
+	json_close(&j, '}');
+}
+
+static void print_text(const struct versions *v)
 {
 	printf("%s %s ", PROG_NAME, TCPCLOSE_VERSION);
-	if (module_version)
-		printf("(module %s)\n", module_version);
-	else if (loaded)
-		puts("(module loaded, version unknown)");
-	else
+	if (!v->loaded)
 		puts("(module not loaded)");
+	else if (*v->module && v->family)
+		printf("(module %s, netlink family version %u)\n", v->module,
+		       v->family);
+	else if (*v->module)
+		printf("(module %s, no netlink family)\n", v->module);
+	else
+		puts("(module loaded, version unknown)");
 }
 
 int cmd_version(const struct ctx *ctx, int argc, char *argv[])
 {
-	char *module_version = NULL;
-	bool loaded;
+	struct versions v = { 0 };
 
 	if (argc)
 		return usage_error("unexpected argument '%s'", argv[0]);
-	loaded = tcpclose_module_loaded();
-	if (loaded && tcpclose_module_version(&module_version))
-		module_version = NULL;
-	if (module_version && !*module_version) {
-		free(module_version);
-		module_version = NULL;
-	}
-
+	if (ctx->netns && netns_enter(ctx->netns))
+		return EXIT_FAIL;
+	read_module_version(&v);
+	read_family_version(&v);
 	if (ctx->json)
-		print_json(loaded, module_version);
+		print_json(&v);
 	else
-		print_text(loaded, module_version);
-	free(module_version);
+		print_text(&v);
 	return EXIT_OK;
 }
