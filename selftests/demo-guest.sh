@@ -114,3 +114,33 @@ scenario "N1: the client closes; the server closes 300 ms after EOF" "-w 300" ""
 scenario "N3: both shutdown(SHUT_WR) at the same instant; the FINs cross" "-S" "-S"
 scenario "F5: the server never closes (held 5 s); fin_timeout=2" "-H 5" "" 1
 echo 0 >$T/events/tcpclose/enable
+
+# --- the CLI over netlink: flows, live, and watch ----------------------------
+say "F5 again, live: tcpclose -n $R flows   (the router's view)"
+ip netns exec "$S" "$TCPX" server -H 5 >/dev/null &
+pid=$!
+wait_listen "$S" "$PORT"
+ip netns exec "$C" "$TCPX" client 10.0.3.2 >/dev/null &
+sleep 1
+echo "  1 s in: the client waits in FIN_WAIT_2 for a FIN that will not come"
+"$CLI" -n "$R" flows | sed 's/^/  /'
+sleep 2.5
+echo
+echo "  3.5 s in: fin_timeout (2 s) has ended it; the server holds on"
+echo "  # tcpclose -n $R flows stuck"
+"$CLI" -n "$R" flows stuck | sed 's/^/  /'
+wait
+say "tcpclose -n $S watch   (the server's events, while N1 and an abort play)"
+"$CLI" -n "$S" watch --count 3 --timeout 20 | sed 's/^/  /' &
+wpid=$!
+sleep 1
+ip netns exec "$S" "$TCPX" server -w 300 >/dev/null &
+pid=$!
+wait_listen "$S" "$PORT"
+ip netns exec "$C" "$TCPX" client 10.0.3.2 >/dev/null
+wait $pid
+ip netns exec "$S" "$TCPX" server >/dev/null 2>&1 &
+pid=$!
+wait_listen "$S" "$PORT"
+ip netns exec "$C" "$TCPX" client -m linger0 10.0.3.2 >/dev/null
+wait $pid $wpid
