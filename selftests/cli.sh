@@ -32,7 +32,7 @@ if [ ! -x "$CLI" ]; then
 	ktap_skip_all "tools/tcpclose not built (run: make)"
 	exit "$KSFT_SKIP"
 fi
-ktap_set_plan 34
+ktap_set_plan 35
 
 # run ARGS...: the CLI's stdout in $out, stderr in $err, status in $rc.
 run()
@@ -445,6 +445,22 @@ check_eq "watch: overrun reported, events go on, SIGTERM exits 0" \
 	"$(cat "$TMP/o.err") $((n < 31)) $(grep -c ':41002 ' "$TMP/o.txt") $rc" \
 	"tcpclose: watch: events lost (receive buffer overrun) 1 1 0"
 sysctl -qw net.core.rmem_max="$RMEM_MAX"
+
+# The same as root, with the smallest --buffer-size (SO_RCVBUFFORCE).
+"$CLI" -n "$WC" watch --buffer-size 4096 --timeout 60 >"$TMP/b.txt" 2>"$TMP/b.err" &
+bw=$!
+BG_PIDS+=("$bw")
+wait_watcher "$WC" "$bw"
+kill -STOP "$bw"
+ip netns exec "$WC" "$TCPX" client -n 30 10.0.3.2
+kill -CONT "$bw"
+slowwait 10 grep -q . "$TMP/b.err"
+kill -TERM "$bw"
+wait "$bw"
+rc=$?
+check_eq "watch --buffer-size 4096 as root: overrun reported, exit 0" \
+	"$(cat "$TMP/b.err") $rc $(($(wc -l <"$TMP/b.txt") < 30))" \
+	"tcpclose: watch: events lost (receive buffer overrun) 0 1"
 
 # --- config set, reset and errors ------------------------------------------
 

@@ -20,8 +20,6 @@
 
 /* Tries of a dump that the kernel flags NLM_F_DUMP_INTR. */
 #define DUMP_TRIES	4
-/* Receive buffer for events: what SO_RCVBUF(FORCE) asks for. */
-#define EVENTS_RCVBUF	(4 << 20)
 
 /* One request's callbacks: the caller's, and ours for errors. */
 struct call {
@@ -353,9 +351,9 @@ void nl_close(struct nl *nl)
 	nl->buf = NULL;
 }
 
-int nl_join_events(struct nl *nl)
+int nl_join_events(struct nl *nl, int size)
 {
-	int fd = mnl_socket_get_fd(nl->sock), size = EVENTS_RCVBUF;
+	int fd = mnl_socket_get_fd(nl->sock);
 
 	if (!nl->events)
 		return -ENOENT;

@@ -71,7 +71,13 @@ int nl_dump(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data,
 	    void (*restart)(void *data), const char *what);
 
 /* Join the "events" multicast group, with a large receive buffer. */
-int nl_join_events(struct nl *nl);
+/* Receive buffer for events: the default, and watch --buffer-size's range. */
+#define EVENTS_RCVBUF	(4 << 20)
+#define MIN_BUFSIZE	4096
+#define MAX_BUFSIZE	(1 << 30)
+
+/* Join group events with a receive buffer of @size bytes. */
+int nl_join_events(struct nl *nl, int size);
 
 /* Parse the attributes of a message or a nest into @tb[0..max]. */
 int nl_parse(const struct nlmsghdr *nlh, const uint8_t *types,

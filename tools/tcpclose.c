@@ -34,6 +34,7 @@ static const struct option stats_options[] = {
 static const struct option watch_options[] = {
 	{ "count",	required_argument,	NULL,	OPT_COUNT },
 	{ "timeout",	required_argument,	NULL,	OPT_TIMEOUT },
+	{ "buffer-size", required_argument,	NULL,	OPT_BUFSIZE },
 	{ 0 }
 };
 
@@ -77,13 +78,14 @@ static const struct command commands[] = {
 		.name = "watch",
 		.run = cmd_watch,
 		.summary = "print flow-end and anomaly events as they happen",
-		.args = "[--count N] [--timeout SECONDS]",
+		.args = "[--count N] [--timeout SECONDS] [--buffer-size BYTES]",
 		.help =
 		"Print each event of the current network namespace, one line\n"
 		"each, until interrupted.\n"
 		"\n"
-		"  --count N          exit after N events\n"
-		"  --timeout SECONDS  exit after that long\n",
+		"  --count N              exit after N events\n"
+		"  --timeout SECONDS      exit after that long\n"
+		"  --buffer-size BYTES    socket receive buffer (default 4 MiB)\n",
 		.options = watch_options,
 	},
 	{
@@ -304,6 +306,8 @@ static int parse_option(int argc, char *argv[], struct ctx *ctx,
 			ctx->count = optarg;
 		else if (c == OPT_TIMEOUT)
 			ctx->timeout = optarg;
+		else if (c == OPT_BUFSIZE)
+			ctx->bufsize = optarg;
 	}
 	return 0;
 }

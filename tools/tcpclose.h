@@ -33,6 +33,7 @@ enum {
 	OPT_PROMETHEUS	= 1 << 11,
 	OPT_COUNT	= 1 << 12,	/* with an argument */
 	OPT_TIMEOUT	= 1 << 13,	/* with an argument */
+	OPT_BUFSIZE	= 1 << 14,	/* with an argument */
 };
 #define OPT_CMD_MASK	(~0xff)
 
@@ -42,6 +43,7 @@ struct ctx {
 	unsigned int flags;	/* OPT_* */
 	const char *count;	/* --count N */
 	const char *timeout;	/* --timeout S */
+	const char *bufsize;	/* --buffer-size BYTES */
 };
 
 /* Commands: @argv holds the arguments after the command name. */

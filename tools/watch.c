@@ -30,6 +30,7 @@ struct watch {
 	unsigned long long count;	/* events to wait for, 0: no limit */
 	unsigned long long seen;
 	long long timeout_ms;		/* -1: none */
+	int bufsize;			/* SO_RCVBUF for the events */
 };
 
 /* "2026-11-22T10:00:01.123", local time, as ip monitor -t. */
@@ -220,6 +221,8 @@ static bool parse_seconds(const char *s, long long *ms)
 
 static int parse_options(const struct ctx *ctx, struct watch *w)
 {
+	unsigned long long size;
+
 	w->json = ctx->json;
 	w->timeout_ms = -1;
 	if (ctx->count && (!parse_uint(ctx->count, ~0ULL, &w->count) ||
@@ -228,6 +231,13 @@ static int parse_options(const struct ctx *ctx, struct watch *w)
 	if (ctx->timeout && !parse_seconds(ctx->timeout, &w->timeout_ms))
 		return usage_error("watch: invalid --timeout '%s'",
 				   ctx->timeout);
+	w->bufsize = EVENTS_RCVBUF;
+	if (ctx->bufsize &&
+	    (!parse_uint(ctx->bufsize, MAX_BUFSIZE, &size) || size < MIN_BUFSIZE))
+		return usage_error("watch: invalid --buffer-size '%s' (%d..%d)",
+				   ctx->bufsize, MIN_BUFSIZE, MAX_BUFSIZE);
+	if (ctx->bufsize)
+		w->bufsize = (int)size;
 	return 0;
 }
 
@@ -245,7 +255,7 @@ int cmd_watch(const struct ctx *ctx, int argc, char *argv[])
 	if (module_open(ctx, &nl))
 		return EXIT_FAIL;
 	w.nl = &nl;
-	ret = nl_join_events(&nl);
+	ret = nl_join_events(&nl, w.bufsize);
 	if (ret) {
 		pr_err("watch: cannot join group '%s': %s",
 		       TCPCLOSE_MCGRP_EVENTS, strerror(-ret));

@@ -73,7 +73,7 @@ _tcpclose()
 		_tcpclose_reply "$(_tcpclose_names /run/netns)" "$cur"
 		return
 		;;
-	--count | --timeout)
+	--count | --timeout | --buffer-size)
 		return
 		;;
 	esac
@@ -82,7 +82,7 @@ _tcpclose()
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		word=${COMP_WORDS[i]}
 		case $word in
-		-n | --netns | --count | --timeout)
+		-n | --netns | --count | --timeout | --buffer-size)
 			((i++))
 			continue
 			;;
@@ -101,7 +101,7 @@ _tcpclose()
 	if [[ $cur == -* ]]; then
 		case $cmd in
 		stats) options+=" --host --nonzero --hist --prometheus" ;;
-		watch) options+=" --count --timeout" ;;
+		watch) options+=" --count --timeout --buffer-size" ;;
 		reset) options+=" --host" ;;
 		esac
 		_tcpclose_reply "$options" "$cur"
