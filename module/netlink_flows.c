@@ -219,7 +219,7 @@ static int tcpclose_nl_filter(struct nlattr **tb, struct tcpclose_nl_filter *f,
 static void tcpclose_nl_dump_check(struct netlink_callback *cb,
 				   const struct bucket_table *tbl)
 {
-	unsigned long id = ((unsigned long)tbl->hash_rnd << 32 | tbl->size) | 1;
+	unsigned long id = (unsigned long)((u64)tbl->hash_rnd << 32 | tbl->size) | 1;
 
 	if (!cb->args[1])
 		cb->args[1] = id;
