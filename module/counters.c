@@ -62,6 +62,8 @@ const char *const tcpclose_counter_names[TCPCLOSE_CNT_MAX] = {
 	[TCPCLOSE_CNT_HALF_OPEN]	= "half_open",
 	[TCPCLOSE_CNT_FIN_TIMEOUT_RESETS] = "fin_timeout_resets",
 	[TCPCLOSE_CNT_EVENTS_RATELIMITED] = "events_ratelimited",
+	[TCPCLOSE_CNT_OLD_DUP_SYN]	= "old_dup_syn",
+	[TCPCLOSE_CNT_RST_IN_TIME_WAIT]	= "rst_in_time_wait",
 };
 
 struct tcpclose_stats __percpu *tcpclose_host_stats;

@@ -54,7 +54,7 @@ enum tcpclose_counter {
 	TCPCLOSE_CNT_VERDICT_TIMEOUT_FIN_WAIT2,
 	TCPCLOSE_CNT_VERDICT_TIMEOUT_LAST_ACK,
 	TCPCLOSE_CNT_VERDICT_EVICTED,
-	/* anomalies, in enum tcpclose_event bit order */
+	/* anomalies, in enum tcpclose_event bit order (the first ten) */
 	TCPCLOSE_CNT_FIN_RETRANS_ACTIVE,
 	TCPCLOSE_CNT_FIN_RETRANS_PASSIVE,
 	TCPCLOSE_CNT_FIN_AFTER_ACK,
@@ -67,6 +67,13 @@ enum tcpclose_counter {
 	TCPCLOSE_CNT_HALF_OPEN,
 	TCPCLOSE_CNT_FIN_TIMEOUT_RESETS,
 	TCPCLOSE_CNT_EVENTS_RATELIMITED,
+	/*
+	 * Anomalies added later, in enum tcpclose_event bit order from
+	 * TCPCLOSE_EV_OLD_DUP_SYN: appended, as names and netlink attribute
+	 * numbers are ABI (mirror.c maps each event bit to its counter).
+	 */
+	TCPCLOSE_CNT_OLD_DUP_SYN,
+	TCPCLOSE_CNT_RST_IN_TIME_WAIT,
 	TCPCLOSE_CNT_MAX
 };
 

@@ -261,6 +261,64 @@ static int is_refusal(const struct tcpclose_fsm *f, unsigned int rcv,
 	       s->ack == f->dir[rcv].snd_nxt;
 }
 
+/* Forget what a side sent: it starts its handshake afresh. */
+static void forget_dir(struct tcpclose_dir *d)
+{
+	unsigned char *p = (unsigned char *)d;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(*d); i++)
+		p[i] = 0;
+}
+
+/*
+ * A rejected handshake: an RST without ACK, from a side that has ACKed
+ * nothing, at exactly the ACK its peer last sent.  That is how Linux
+ * answers an ACK that is not for its SYN while in SYN_SENT (RFC 9293
+ * 3.10.7.3: <SEQ=SEG.ACK><CTL=RST>), and a SYN-ACK for a SYN it has no
+ * socket for.  Returns 1 if the RST was one.
+ *
+ * The sender is still in SYN_SENT, with a SYN the peer's ACK did not
+ * answer: that ACK belonged to another connection.  A SYN-ACK answered an
+ * old duplicate SYN (RFC 9293 3.5, "Recovery from Old Duplicate SYN"), a
+ * pure ACK was the peer's connection on this tuple, which the sender has
+ * forgotten ("Active Side Causes Half-Open Connection Discovery").  The
+ * sender stays in SYN_SENT (its own SYN goes on), the peer returns to
+ * LISTEN.
+ *
+ * Or the SYN-ACK did ACK the SYN this vantage saw, taken as received: the
+ * sender never sent that SYN, or no longer has it (an old duplicate SYN
+ * seen here, a SYN scan).  The handshake ends: verdict refused.
+ *
+ * Neither is classed as in RFC 5961, as a refusal is not.
+ */
+static int segment_rejected(struct tcpclose_fsm *f,
+			    const struct tcpclose_seg *s,
+			    struct tcpclose_fsm_out *out)
+{
+	unsigned int snd = s->dir, rcv = !snd;
+	const struct tcpclose_dir *d = &f->dir[snd];
+	struct tcpclose_dir *r = &f->dir[rcv];
+
+	if ((s->flags & TCPCLOSE_TH_ACK) || (d->flags & TCPCLOSE_D_ACK) ||
+	    !(r->flags & TCPCLOSE_D_ACK) || s->seq != r->max_ack)
+		return 0;
+	if (f->state[snd] == S(SYN_SENT) && r->max_ack != d->snd_nxt) {
+		emit(f, out, f->state[rcv] == S(SYN_RECV) ?
+			     TCPCLOSE_EV_OLD_DUP_SYN : TCPCLOSE_EV_HALF_OPEN);
+		f->state[rcv] = S(LISTEN);
+		forget_dir(r);
+		return 1;
+	}
+	if (f->state[rcv] != S(SYN_RECV))
+		return 0;
+	emit(f, out, TCPCLOSE_EV_OLD_DUP_SYN);
+	give_verdict(f, out, TCPCLOSE_V_REFUSED, TCPCLOSE_SIDE_NONE);
+	f->state[0] = S(CLOSED);
+	f->state[1] = S(CLOSED);
+	return 1;
+}
+
 static void segment_rst(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 			struct tcpclose_fsm_out *out)
 {
@@ -272,6 +330,11 @@ static void segment_rst(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 		give_verdict(f, out, TCPCLOSE_V_REFUSED, TCPCLOSE_SIDE_NONE);
 		return;
 	}
+	if (segment_rejected(f, s, out))
+		return;
+	/* RFC 1337: an exact one ends the TIME_WAIT early (Linux's default). */
+	if (f->state[rcv] == S(TIME_WAIT))
+		emit(f, out, TCPCLOSE_EV_RST_IN_TIME_WAIT);
 	cls = rst_class(f, rcv, s->seq);
 	emit(f, out, cls);
 	if (cls != TCPCLOSE_EV_RST_EXACT)

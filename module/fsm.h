@@ -78,16 +78,25 @@ enum tcpclose_event {
 	TCPCLOSE_EV_RST_OUT_OF_WINDOW	= 1u << 7,  /* outside the window */
 	TCPCLOSE_EV_DATA_AFTER_FIN	= 1u << 8,  /* data beyond the sender's FIN */
 	TCPCLOSE_EV_HALF_OPEN		= 1u << 9,  /* RST from a side that forgot */
-	TCPCLOSE_EV_ENDED		= 1u << 10, /* this input gave the verdict */
+	TCPCLOSE_EV_OLD_DUP_SYN		= 1u << 10, /* SYN-ACK rejected by an RST */
+	TCPCLOSE_EV_RST_IN_TIME_WAIT	= 1u << 11, /* RST to a side in TIME_WAIT */
+	/*
+	 * Not anomalies: above the 16 bits of tcpclose_fsm.anomalies, so
+	 * that anomalies can be added below without moving these.
+	 */
+	TCPCLOSE_EV_ENDED		= 1u << 16, /* this input gave the verdict */
 	/* A new connection reuses the tuple: the flow has ended, start a
 	 * new one with this same segment.
 	 */
-	TCPCLOSE_EV_NEW_FLOW		= 1u << 11,
-	TCPCLOSE_EV_PICKED_UP		= 1u << 12, /* first segment was not a SYN */
+	TCPCLOSE_EV_NEW_FLOW		= 1u << 17,
+	TCPCLOSE_EV_PICKED_UP		= 1u << 18, /* first segment was not a SYN */
 };
 
-/* The anomaly events, remembered per flow in struct tcpclose_fsm. */
-#define TCPCLOSE_ANOMALY_MASK	0x3ffu
+/*
+ * The anomaly events, remembered per flow in struct tcpclose_fsm; the same
+ * bits as the netlink family's anomaly flags.
+ */
+#define TCPCLOSE_ANOMALY_MASK	0xfffu
 
 /* Per-direction flags (struct tcpclose_dir.flags). */
 enum {

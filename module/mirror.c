@@ -87,6 +87,26 @@ static void tcpclose_side_moved(struct net *net, struct tcpclose_net *tn,
 	trace_state_change(net, flow, side, old, new);
 }
 
+/*
+ * The counter of anomaly event bit @bit.  The first ten are the anomaly
+ * block of the counters, in bit order; the later ones were appended at the
+ * end of the counters (their names and netlink numbers are ABI), in bit
+ * order too.
+ */
+static unsigned int tcpclose_anomaly_counter(unsigned int bit)
+{
+	BUILD_BUG_ON(TCPCLOSE_CNT_HALF_OPEN - TCPCLOSE_CNT_FIN_RETRANS_ACTIVE !=
+		     9 || TCPCLOSE_EV_HALF_OPEN != 1u << 9);
+	BUILD_BUG_ON(TCPCLOSE_EV_OLD_DUP_SYN != 1u << 10 ||
+		     TCPCLOSE_EV_RST_IN_TIME_WAIT != 1u << 11 ||
+		     TCPCLOSE_CNT_RST_IN_TIME_WAIT - TCPCLOSE_CNT_OLD_DUP_SYN != 1 ||
+		     TCPCLOSE_ANOMALY_MASK != (TCPCLOSE_EV_RST_IN_TIME_WAIT << 1) - 1);
+
+	if (bit <= 9)
+		return TCPCLOSE_CNT_FIN_RETRANS_ACTIVE + bit;
+	return TCPCLOSE_CNT_OLD_DUP_SYN + bit - 10;
+}
+
 /* Count and trace what one input to the state machine did. */
 static void tcpclose_apply(struct net *net, struct tcpclose_net *tn,
 			   struct tcpclose_flow *flow,
@@ -94,8 +114,6 @@ static void tcpclose_apply(struct net *net, struct tcpclose_net *tn,
 {
 	unsigned int side, ev = out->events & TCPCLOSE_ANOMALY_MASK;
 
-	BUILD_BUG_ON(TCPCLOSE_CNT_HALF_OPEN - TCPCLOSE_CNT_FIN_RETRANS_ACTIVE !=
-		     9 || TCPCLOSE_EV_HALF_OPEN != 1u << 9);
 	BUILD_BUG_ON(TCPCLOSE_CNT_VERDICT_EVICTED -
 		     TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL !=
 		     TCPCLOSE_V_EVICTED - TCPCLOSE_V_CLOSE_NORMAL);
@@ -105,8 +123,7 @@ static void tcpclose_apply(struct net *net, struct tcpclose_net *tn,
 			tcpclose_side_moved(net, tn, flow, side,
 					    out->old_state[side]);
 	while (ev) {
-		tcpclose_count(tn->stats,
-			       TCPCLOSE_CNT_FIN_RETRANS_ACTIVE + __ffs(ev));
+		tcpclose_count(tn->stats, tcpclose_anomaly_counter(__ffs(ev)));
 		trace_anomaly(net, flow, ev & -ev);
 		tcpclose_nl_anomaly(net, tn, flow, ev & -ev);
 		ev &= ev - 1;

@@ -292,7 +292,9 @@ int tcpclose_netlink_init(void)
 		     TCPCLOSE_FIN_WAIT2 - TCPCLOSE_STATE_FIN_WAIT2 ||
 		     TCPCLOSE_V_RESET_CLOSING - TCPCLOSE_VERDICT_RESET_CLOSING ||
 		     TCPCLOSE_SIDE_BOTH - TCPCLOSE_ENDPOINT_BOTH ||
-		     TCPCLOSE_ANOMALY_MASK - 2 * TCPCLOSE_ANOMALY_HALF_OPEN + 1);
+		     TCPCLOSE_ANOMALY_MASK -
+		     2 * TCPCLOSE_ANOMALY_RST_IN_TIME_WAIT + 1 ||
+		     TCPCLOSE_EV_OLD_DUP_SYN - TCPCLOSE_ANOMALY_OLD_DUP_SYN);
 	ret = genl_register_family(&tcpclose_genl_family);
 	if (ret)
 		return ret;

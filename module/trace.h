@@ -129,7 +129,9 @@ TRACE_EVENT(verdict,
 			 { 16, "syn_on_closing_tuple" },			\
 			 { 32, "rst_exact" }, { 64, "rst_in_window" },	\
 			 { 128, "rst_out_of_window" },			\
-			 { 256, "data_after_fin" }, { 512, "half_open" })
+			 { 256, "data_after_fin" }, { 512, "half_open" }, \
+			 { 1024, "old_dup_syn" },			\
+			 { 2048, "rst_in_time_wait" })
 
 TRACE_EVENT(anomaly,
 	TP_PROTO(const struct net *net, const struct tcpclose_flow *flow,

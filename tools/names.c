@@ -87,6 +87,10 @@ static const struct counter_info counters[COUNTER_LAST + 1] = {
 	  "Local FIN_WAIT_2 sockets aborted by fin_timeout_action=reset."),
 	C(EVENTS_RATELIMITED, "events_ratelimited",
 	  "Anomaly events not sent because of the rate limit."),
+	C(OLD_DUP_SYN, "old_dup_syn",
+	  "Handshakes whose SYN-ACK was rejected by an RST."),
+	C(RST_IN_TIME_WAIT, "rst_in_time_wait",
+	  "RSTs for an endpoint in TIME_WAIT."),
 };
 
 const struct counter_info *counter_info(unsigned int type)
@@ -158,6 +162,7 @@ static const char *const anomalies[] = {
 	"fin_retrans_active", "fin_retrans_passive", "fin_after_ack",
 	"time_wait_reack", "syn_on_closing_tuple", "rst_exact",
 	"rst_in_window", "rst_out_of_window", "data_after_fin", "half_open",
+	"old_dup_syn", "rst_in_time_wait",
 };
 
 static const struct enum_name *lookup(const struct enum_name *tbl,

@@ -951,9 +951,68 @@ TEST_F(closer, rst_after_verdict)
 	seg(x, ACK, nxt(x) + 1, nxt(y) + 1, 0);
 	seg(y, RST, nxt(y) + 1, 0, 0);
 	/* y is CLOSED in the mirror: it did not "forget" anything. */
-	EXPECT_EVENTS(EV(RST_EXACT));
+	EXPECT_EVENTS(EV(RST_IN_TIME_WAIT) | EV(RST_EXACT));
 	EXPECT_STATES(CLOSED, CLOSED);
 	EXPECT_VERDICT(V(CLOSE_NORMAL));
+}
+
+/*
+ * R5: RSTs reaching x in TIME_WAIT (RFC 1337).  Counted whatever their
+ * class; only the exact one ends the TIME_WAIT (Linux's default,
+ * tcp_rfc1337 = 0).  No second verdict.
+ */
+TEST_F(closer, rst_in_time_wait)
+{
+	unsigned int x = variant->x, y = !x;
+
+	seg(x, FIN | ACK, nxt(x), nxt(y), 0);
+	seg(y, ACK, nxt(y), nxt(x) + 1, 0);
+	seg(y, FIN | ACK, nxt(y), nxt(x) + 1, 0);
+	seg(x, ACK, nxt(x) + 1, nxt(y) + 1, 0);
+	EXPECT_STATE(x, TW);
+	seg(y, RST, nxt(y) + 1 - 1000, 0, 0);
+	EXPECT_EVENTS(EV(RST_IN_TIME_WAIT) | EV(RST_OUT_OF_WINDOW));
+	EXPECT_STATE(x, TW);
+	seg(y, RST, nxt(y) + 2, 0, 0);
+	EXPECT_EVENTS(EV(RST_IN_TIME_WAIT) | EV(RST_IN_WINDOW));
+	EXPECT_STATE(x, TW);
+	seg(y, RST, nxt(y) + 1, 0, 0);
+	EXPECT_EVENTS(EV(RST_IN_TIME_WAIT) | EV(RST_EXACT));
+	EXPECT_EQ(TW, OUT.old_state[x]);
+	EXPECT_STATES(CLOSED, CLOSED);
+	EXPECT_VERDICT(V(CLOSE_NORMAL));
+	EXPECT_EQ(1, self->d.ended);
+	EXPECT_EQ(EV(RST_IN_TIME_WAIT) | EV(RST_OUT_OF_WINDOW) |
+		  EV(RST_IN_WINDOW) | EV(RST_EXACT), F.anomalies);
+}
+
+/* The TIME_WAIT side's own RST is not one: it is not in its peer. */
+TEST_F(closer, rst_from_time_wait)
+{
+	unsigned int x = variant->x, y = !x;
+
+	seg(x, FIN | ACK, nxt(x), nxt(y), 0);
+	seg(y, FIN | ACK, nxt(y), nxt(x) + 1, 0);
+	seg(x, ACK, nxt(x) + 1, nxt(y) + 1, 0);
+	seg(x, RST | ACK, nxt(x) + 1, nxt(y) + 1, 0);
+	EXPECT_EVENTS(EV(RST_EXACT));
+	EXPECT_STATES(CLOSED, CLOSED);
+}
+
+/* Both sides in TIME_WAIT (simultaneous close): counted once. */
+TEST_F(closer, rst_in_time_wait_after_simultaneous_close)
+{
+	unsigned int x = variant->x, y = !x;
+
+	seg(x, FIN | ACK, nxt(x), nxt(y), 0);
+	seg(y, FIN | ACK, nxt(y), nxt(x), 0);
+	seg(x, ACK, nxt(x) + 1, nxt(y) + 1, 0);
+	seg(y, ACK, nxt(y) + 1, nxt(x) + 1, 0);
+	EXPECT_STATES(TW, TW);
+	seg(y, RST | ACK, nxt(y) + 1, nxt(x) + 1, 0);
+	EXPECT_EVENTS(EV(RST_IN_TIME_WAIT) | EV(RST_EXACT));
+	EXPECT_STATES(CLOSED, CLOSED);
+	EXPECT_VERDICT(V(CLOSE_SIMULTANEOUS));
 }
 
 /* Timers and eviction --------------------------------------------- */
@@ -1109,16 +1168,137 @@ TEST_F(flow, rst_from_syn_sent)
 }
 
 /*
- * A SYN scan (or a client whose kernel has no socket for the SYN-ACK):
- * the client's kernel answers the SYN-ACK with an RST without ACK.
+ * R2 at the server (or a router): an old duplicate SYN (or a SYN scan)
+ * is answered, and the client's kernel, which has no such SYN, answers
+ * the SYN-ACK with an RST without ACK.  Not half-open: the handshake
+ * never completed.  The real SYN, with another ISN, is a new flow.
  */
-TEST_F(flow, rst_to_syn_ack_is_half_open)
+TEST_F(flow, old_dup_syn_at_responder)
 {
 	seg(A, SYN, ISN_A, 0, 0);
 	seg(B, SYN | ACK, ISN_B, ISN_A + 1, 0);
+	EXPECT_STATES(EST, SR);
 	seg(A, RST, ISN_A + 1, 0, 0);
+	EXPECT_EVENTS(EV(OLD_DUP_SYN) | EV(ENDED));
+	EXPECT_EQ(EST, OUT.old_state[A]);
+	EXPECT_EQ(SR, OUT.old_state[B]);
+	EXPECT_STATES(CLOSED, CLOSED);
+	EXPECT_VERDICT(V(REFUSED));
+	EXPECT_EQ(NONE, F.stalled);
+	EXPECT_EQ(EV(OLD_DUP_SYN), F.anomalies);
+	EXPECT_TRUE(tcpclose_fsm_done(&F));
+	seg(A, SYN, ISN_A + 70000, 0, 0);
+	EXPECT_EVENTS(EV(NEW_FLOW));
+}
+
+/*
+ * R2 at the client: its SYN is held up, an old duplicate of an earlier
+ * SYN (another ISN) reaches the server first; the server's SYN-ACK does
+ * not ACK the client's SYN, and the client, in SYN_SENT, answers it with
+ * <SEQ=SEG.ACK><CTL=RST>.  The client stays in SYN_SENT, the server
+ * returns to LISTEN; the retransmitted SYN then opens the connection.
+ */
+TEST_F(flow, old_dup_syn_at_initiator)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, SYN | ACK, ISN_B, 777, 0);
+	EXPECT_STATES(SS, SR);
+	seg(A, RST, 777, 0, 0);
+	EXPECT_EVENTS(EV(OLD_DUP_SYN));
+	EXPECT_EQ(SR, OUT.old_state[B]);
+	EXPECT_STATES(SS, LISTEN);
+	EXPECT_VERDICT(V(NONE));
+	EXPECT_EQ(0, F.dir[B].flags);
+	EXPECT_EQ(TCPCLOSE_T_SYN, tcpclose_fsm_timer(&F, A));
+	EXPECT_FALSE(tcpclose_fsm_done(&F));
+	/* The SYN again (same ISN), then a SYN-ACK with a new ISN. */
+	seg(A, SYN, ISN_A, 0, 0);
+	EXPECT_EVENTS(0);
+	EXPECT_STATES(SS, LISTEN);
+	seg(B, SYN | ACK, ISN_B + 3000, ISN_A + 1, 0);
+	EXPECT_STATES(EST, SR);
+	EXPECT_EQ(ISN_B + 3000, F.dir[B].isn);
+	seg(A, ACK, ISN_A + 1, ISN_B + 3001, 0);
+	EXPECT_STATES(EST, EST);
+	EXPECT_EQ(EV(OLD_DUP_SYN), F.anomalies);
+	EXPECT_EQ(0, self->d.ended);
+}
+
+/*
+ * R4 at the reconnecting client: its new SYN (same tuple) reached a
+ * server still holding the old connection, which answers with a
+ * challenge ACK; the client, in SYN_SENT, resets it: the half-open
+ * connection is discovered (and ended) by its active side.  The client
+ * stays in SYN_SENT; its retransmitted SYN then reaches the listener.
+ */
+TEST_F(flow, half_open_discovered_from_syn_sent)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, ACK, 90000, 1006, 0);
+	EXPECT_STATES(SS, LISTEN);
+	seg(A, RST, 1006, 0, 0);
+	EXPECT_EVENTS(EV(HALF_OPEN));
+	EXPECT_STATES(SS, LISTEN);
+	EXPECT_EQ(0, F.dir[B].flags);
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, SYN | ACK, ISN_B, ISN_A + 1, 0);
+	seg(A, ACK, ISN_A + 1, ISN_B + 1, 0);
+	EXPECT_STATES(EST, EST);
+	EXPECT_EQ(EV(HALF_OPEN), F.anomalies);
+}
+
+/* R4 at the server that kept the old connection (and at a router). */
+TEST_F(flow, half_open_discovered_at_established_side)
+{
+	open_flow(&self->d);
+	seg(A, SYN, 90000, 0, 0);
+	EXPECT_EVENTS(0);
+	seg(B, ACK, nxt(B), nxt(A), 0);
+	EXPECT_EVENTS(0);
+	seg(A, RST, nxt(A), 0, 0);
 	EXPECT_EVENTS(EV(RST_EXACT) | EV(HALF_OPEN) | EV(ENDED));
+	EXPECT_STATES(CLOSED, CLOSED);
 	EXPECT_VERDICT(V(RESET_ESTABLISHED));
+	seg(A, SYN, 90000, 0, 0);
+	EXPECT_EVENTS(EV(NEW_FLOW));
+}
+
+/* Not a rejected handshake: an RST that ACKs, or not at the peer's ACK. */
+TEST_F(flow, rst_in_handshake_not_rejecting)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, SYN | ACK, ISN_B, 777, 0);
+	seg(A, RST, 778, 0, 0);
+	EXPECT_EVENTS(EV(RST_IN_WINDOW));
+	EXPECT_STATES(SS, SR);
+	seg(A, RST | ACK, 777, ISN_B + 1, 0);
+	EXPECT_EVENTS(EV(RST_EXACT) | EV(ENDED));
+	EXPECT_VERDICT(V(REFUSED));
+}
+
+/* The responder's RST, without ACK, at the initiator's SYN + 1. */
+TEST_F(flow, rst_from_responder_in_handshake)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, SYN | ACK, ISN_B, ISN_A + 1, 0);
+	seg(A, ACK, ISN_A + 1, ISN_B + 1, 0);
+	seg(B, RST, ISN_B + 1, 0, 0);
+	EXPECT_EVENTS(EV(RST_EXACT) | EV(HALF_OPEN) | EV(ENDED));
+}
+
+/*
+ * An ACK (no SYN) of A's SYN while A is in SYN_SENT, then A's RST at
+ * it: A's SYN was answered, so not rejected as another connection's;
+ * and B, in LISTEN, sent no SYN-ACK: no old duplicate SYN either.
+ */
+TEST_F(flow, rst_at_an_ack_of_the_syn)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, ACK, ISN_B, ISN_A + 1, 0);
+	EXPECT_STATES(SS, LISTEN);
+	seg(A, RST, ISN_A + 1, 0, 0);
+	EXPECT_EVENTS(EV(RST_EXACT) | EV(ENDED));
+	EXPECT_VERDICT(V(REFUSED));
 }
 
 /* The receiver never sent anything: its window is taken as liberal. */
@@ -1270,7 +1450,9 @@ TEST(layout)
 	EXPECT_EQ(0, TCPCLOSE_ANOMALY_MASK & ~0xffffu);
 	EXPECT_EQ(0, TCPCLOSE_ANOMALY_MASK &
 		  (EV(ENDED) | EV(NEW_FLOW) | EV(PICKED_UP)));
-	EXPECT_EQ(EV(HALF_OPEN) * 2 - 1, TCPCLOSE_ANOMALY_MASK);
+	EXPECT_EQ(EV(RST_IN_TIME_WAIT) * 2 - 1, TCPCLOSE_ANOMALY_MASK);
+	/* Anomalies can grow to 16 bits without moving the other events. */
+	EXPECT_EQ(EV(ENDED), 1u << 16);
 }
 
 /* ------------------------------------------------------------------ */
