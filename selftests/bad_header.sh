@@ -24,7 +24,10 @@ for fam in 4 6; do
 	(cd "$tmp" && ip netns exec "$B" "$PY" "$TOP/selftests/craft.py" recv $fam 3 30 \
 		>"$tmp/recv$fam") &
 	rpid=$!
-	slowwait 20 test -e "$tmp/recv.ready"
+	# A python start costs seconds under TCG, many on a loaded host: the
+	# segments are sent only once the receiver's raw socket exists.
+	slowwait 90 test -e "$tmp/recv.ready" ||
+		ktap_print_msg "ipv$fam: the receiver did not start within 90 s"
 	a0=$(snapshot "$A") b0=$(snapshot "$B")
 	ip netns exec "$A" "$PY" "$TOP/selftests/craft.py" send $src $dst >"$tmp/sent$fam"
 	wait $rpid

@@ -123,6 +123,8 @@ static const char *const counter_names[TCPCLOSE_A_COUNTERS_MAX + 1] = {
 	[TCPCLOSE_A_COUNTERS_HALF_OPEN] = "half_open",
 	[TCPCLOSE_A_COUNTERS_FIN_TIMEOUT_RESETS] = "fin_timeout_resets",
 	[TCPCLOSE_A_COUNTERS_EVENTS_RATELIMITED] = "events_ratelimited",
+	[TCPCLOSE_A_COUNTERS_OLD_DUP_SYN] = "old_dup_syn",
+	[TCPCLOSE_A_COUNTERS_RST_IN_TIME_WAIT] = "rst_in_time_wait",
 };
 
 /* Gauges: the current value, never touched by a reset. */
@@ -1371,7 +1373,9 @@ TEST(stats_reset_host)
 	for (try = 0; try < 5; try++) {
 		ASSERT_EQ(0, stats_stable(&nl, true, &hb, &p, &a));
 		ASSERT_EQ(0, stats_stable(&nl, false, &nb, &p, &a));
-		ASSERT_LE(20, hb.cnt[TCPCLOSE_A_COUNTERS_SEG_TOTAL]);
+		/* The traffic is there before the first reset only. */
+		if (!try)
+			ASSERT_LE(20, hb.cnt[TCPCLOSE_A_COUNTERS_SEG_TOTAL]);
 		ASSERT_EQ(0, nl_stats_reset(&nl, true, &a))
 			TH_LOG("STATS_RESET HOST: %s %s", strerror(a.err), a.msg);
 		ASSERT_EQ(0, stats_stable(&nl, true, &ha, &p, &a));

@@ -201,8 +201,13 @@ class Oracle:
         # Normalisation 3: a state entered and left while processing one
         # incoming segment (same tcp_rcv_state_process invocation) lasted
         # no segment: the mirror, one transition per input, cannot show it.
+        # Not when it is left for CLOSED: the kernel then aborted on that
+        # segment (an orphan's FIN_WAIT1 -> FIN_WAIT2 on the ACK of its
+        # FIN, then CLOSED on the data the same segment carries,
+        # TCPABORTONDATA) and the RST it sends is a second input, which
+        # takes the mirror out of the state as well.
         if tag and tag != '0:0' and len(life.states) >= 2 \
-                and life.tags[-1] == tag:
+                and life.tags[-1] == tag and state != CLOSED:
             gone = life.states.pop()
             life.tags.pop()
             self.norm['collapsed_' + state_name(gone)] += 1
