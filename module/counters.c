@@ -64,6 +64,9 @@ const char *const tcpclose_counter_names[TCPCLOSE_CNT_MAX] = {
 	[TCPCLOSE_CNT_EVENTS_RATELIMITED] = "events_ratelimited",
 	[TCPCLOSE_CNT_OLD_DUP_SYN]	= "old_dup_syn",
 	[TCPCLOSE_CNT_RST_IN_TIME_WAIT]	= "rst_in_time_wait",
+	[TCPCLOSE_CNT_ICMP_PTB]		= "icmp_ptb",
+	[TCPCLOSE_CNT_ICMP_PTB_SUSPECT]	= "icmp_ptb_suspect",
+	[TCPCLOSE_CNT_ICMP_PTB_UNTRACKED] = "icmp_ptb_untracked",
 };
 
 struct tcpclose_stats __percpu *tcpclose_host_stats;

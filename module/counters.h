@@ -74,6 +74,10 @@ enum tcpclose_counter {
 	 */
 	TCPCLOSE_CNT_OLD_DUP_SYN,
 	TCPCLOSE_CNT_RST_IN_TIME_WAIT,
+	/* ICMP packet-too-big errors quoting a TCP segment (icmp.c) */
+	TCPCLOSE_CNT_ICMP_PTB,
+	TCPCLOSE_CNT_ICMP_PTB_SUSPECT,
+	TCPCLOSE_CNT_ICMP_PTB_UNTRACKED,
 	TCPCLOSE_CNT_MAX
 };
 

@@ -564,3 +564,19 @@ void tcpclose_fsm_evict(struct tcpclose_fsm *f, struct tcpclose_fsm_out *out)
 	out->old_state[1] = f->state[1];
 	give_verdict(f, out, TCPCLOSE_V_EVICTED, TCPCLOSE_SIDE_NONE);
 }
+
+/*
+ * SND.UNA is the highest ACK the peer was seen to send.  Without one (or
+ * without the side's own sequence space) nothing can be said: a flow
+ * picked up mid-stream, a SYN not yet answered.
+ */
+int tcpclose_fsm_seq_unacked(const struct tcpclose_fsm *f, unsigned int side,
+			     unsigned int seq)
+{
+	const struct tcpclose_dir *d = &f->dir[side];
+	const struct tcpclose_dir *peer = &f->dir[!side];
+
+	if (!(d->flags & TCPCLOSE_D_SEQ) || !(peer->flags & TCPCLOSE_D_ACK))
+		return 1;
+	return seq - peer->max_ack <= d->snd_nxt - peer->max_ack;
+}

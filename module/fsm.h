@@ -192,6 +192,14 @@ void tcpclose_fsm_evict(struct tcpclose_fsm *f, struct tcpclose_fsm_out *out);
 /* True when both sides are CLOSED: the caller may free the flow. */
 int tcpclose_fsm_done(const struct tcpclose_fsm *f);
 
+/*
+ * Whether @seq lies in what @side has sent and its peer has not yet
+ * acknowledged, SND.UNA <= seq <= SND.NXT (an ICMP error quoting a segment
+ * of @side must quote one of those).  1 when it cannot tell.
+ */
+int tcpclose_fsm_seq_unacked(const struct tcpclose_fsm *f, unsigned int side,
+			     unsigned int seq);
+
 /* Names, for traces and tests ("FIN_WAIT2", "close_normal"). */
 const char *tcpclose_state_name(unsigned int state);
 const char *tcpclose_verdict_name(unsigned int verdict);

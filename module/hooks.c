@@ -12,7 +12,8 @@
  *
  * The hooks never sleep, never drop and never change a packet: every path
  * returns NF_ACCEPT and the skb is only read, through skb_header_pointer.
- * Well-formed segments are then fed to the mirror (mirror.c).
+ * Well-formed segments are then fed to the mirror (mirror.c); ICMP "packet
+ * too big" errors go to icmp.c.
  */
 #include <linux/bitops.h>
 #include <linux/ip.h>
@@ -28,6 +29,7 @@
 
 #include "flows.h"
 #include "hooks.h"
+#include "icmp.h"
 #include "mirror.h"
 #include "netns.h"
 #include "segment.h"
@@ -160,7 +162,14 @@ static unsigned int tcpclose_hook_ipv4(void *priv, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 	struct tcpclose_key key = { .family = AF_INET };
 
-	if (iph->protocol != IPPROTO_TCP || tcpclose_looped_back(state))
+	if (tcpclose_looped_back(state))
+		return NF_ACCEPT;
+	if (iph->protocol == IPPROTO_ICMP && !ip_is_fragment(iph)) {
+		tcpclose_icmp4(state->net, skb,
+			       skb_network_offset(skb) + ip_hdrlen(skb));
+		return NF_ACCEPT;
+	}
+	if (iph->protocol != IPPROTO_TCP)
 		return NF_ACCEPT;
 	ipv6_addr_set_v4mapped(iph->saddr, &key.src);
 	ipv6_addr_set_v4mapped(iph->daddr, &key.dst);
@@ -178,8 +187,16 @@ static unsigned int tcpclose_hook_ipv6(void *priv, struct sk_buff *skb,
 
 	if (tcpclose_looped_back(state))
 		return NF_ACCEPT;
-	if (ipv6_find_hdr(skb, &thoff, -1, NULL, &fh_flags) != IPPROTO_TCP)
+	switch (ipv6_find_hdr(skb, &thoff, -1, NULL, &fh_flags)) {
+	case IPPROTO_TCP:
+		break;
+	case IPPROTO_ICMPV6:
+		if (!(fh_flags & IP6_FH_F_FRAG))
+			tcpclose_icmp6(state->net, skb, thoff);
 		return NF_ACCEPT;
+	default:
+		return NF_ACCEPT;
+	}
 	key.src = ipv6_hdr(skb)->saddr;
 	key.dst = ipv6_hdr(skb)->daddr;
 	tcpclose_account(state, skb, thoff, fh_flags & IP6_FH_F_FRAG, &key);

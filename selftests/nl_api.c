@@ -125,6 +125,9 @@ static const char *const counter_names[TCPCLOSE_A_COUNTERS_MAX + 1] = {
 	[TCPCLOSE_A_COUNTERS_EVENTS_RATELIMITED] = "events_ratelimited",
 	[TCPCLOSE_A_COUNTERS_OLD_DUP_SYN] = "old_dup_syn",
 	[TCPCLOSE_A_COUNTERS_RST_IN_TIME_WAIT] = "rst_in_time_wait",
+	[TCPCLOSE_A_COUNTERS_ICMP_PTB] = "icmp_ptb",
+	[TCPCLOSE_A_COUNTERS_ICMP_PTB_SUSPECT] = "icmp_ptb_suspect",
+	[TCPCLOSE_A_COUNTERS_ICMP_PTB_UNTRACKED] = "icmp_ptb_untracked",
 };
 
 /* Gauges: the current value, never touched by a reset. */

@@ -91,6 +91,12 @@ static const struct counter_info counters[COUNTER_LAST + 1] = {
 	  "Handshakes whose SYN-ACK was rejected by an RST."),
 	C(RST_IN_TIME_WAIT, "rst_in_time_wait",
 	  "RSTs for an endpoint in TIME_WAIT."),
+	C(ICMP_PTB, "icmp_ptb",
+	  "ICMP packet-too-big errors that passed every check."),
+	C(ICMP_PTB_SUSPECT, "icmp_ptb_suspect",
+	  "ICMP packet-too-big errors failing a check: sequence or MTU."),
+	C(ICMP_PTB_UNTRACKED, "icmp_ptb_untracked",
+	  "ICMP packet-too-big errors quoting a segment of no tracked flow."),
 };
 
 const struct counter_info *counter_info(unsigned int type)

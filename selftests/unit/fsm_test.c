@@ -1942,4 +1942,42 @@ TEST_F(flow, f6_new_syn_at_client)
 	EXPECT_EVENTS(EV(SYN_ON_CLOSING) | EV(NEW_FLOW));
 }
 
+/* ICMP errors: the quoted seq must be sent and not yet acknowledged. */
+TEST_F(flow, seq_unacked)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	/* B has ACKed nothing yet: no bounds for A. */
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, ISN_A + 12345));
+	seg(B, SYN | ACK, ISN_B, ISN_A + 1, 0);
+	seg(A, ACK, ISN_A + 1, ISN_B + 1, 0);
+	seg(A, PSH | ACK, ISN_A + 1, ISN_B + 1, 100);
+	/* SND.UNA = ISN_A + 1, SND.NXT = ISN_A + 101, both included. */
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, ISN_A + 1));
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, ISN_A + 50));
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, ISN_A + 101));
+	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, A, ISN_A + 102));
+	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, A, ISN_A));
+	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, A, ISN_A + 0x80000000u));
+	/* B ACKs 60 bytes: below is acknowledged now. */
+	seg(B, ACK, ISN_B + 1, ISN_A + 61, 0);
+	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, A, ISN_A + 50));
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, ISN_A + 61));
+	/* B has sent nothing past its SYN: only ISN_B + 1. */
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, B, ISN_B + 1));
+	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, B, ISN_B + 2));
+}
+
+/* The same across the wrap of the sequence space. */
+TEST_F(flow, seq_unacked_wraps)
+{
+	seg(A, SYN, 0xfffffff0u, 0, 0);
+	seg(B, SYN | ACK, ISN_B, 0xfffffff1u, 0);
+	seg(A, PSH | ACK, 0xfffffff1u, ISN_B + 1, 0x20);
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, 0xfffffff1u));
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, 5));
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, 0x11));
+	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, A, 0x12));
+	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, A, 0xfffffff0u));
+}
+
 TEST_HARNESS_MAIN
