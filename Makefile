@@ -4,6 +4,9 @@
 #   make               the module for KVER (or KDIR) and the CLI
 #   make modules-all   the module for every installed Debian kernel, W=1
 #   make check         everything, ending with "N passed, N failed, N skipped"
+#   make fidelity      the long randomized fidelity run: 10 000 connections
+#                      under netem loss per kernel, mirror vs kernel states
+#                      (selftests/fidelity/run; KERNEL=6.12, FIDELITY_N=...)
 #   make demo          boot the test VM and show the module at work
 #   make deps          install the Debian packages the project needs
 
@@ -120,6 +123,13 @@ check: deps-if-root
 demo: deps-if-root
 	@selftests/demo
 
+# The long fidelity run (Documentation/fidelity.rst); make check has the
+# small one (selftests/fidelity.sh).  Needs the module and the helpers.
+fidelity:
+	$(MAKE) -s all kselftest-headers selftests-bin
+	$(MAKE) -s modules-all
+	selftests/fidelity/run
+
 # Our sources only: kbuild's generated tcpclose.mod.c is not ours.  trace.h
 # is left out: TRACE_EVENT()'s layout (lines ending in "TP_STRUCT__entry(",
 # field-list macros) is the one include/trace/events/ uses, and checkpatch
@@ -142,4 +152,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module cli modules-all kselftest-headers regen regen-check unit selftests-bin deps \
-	deps-if-root check demo checkpatch sparse clean
+	deps-if-root check demo fidelity checkpatch sparse clean

@@ -229,13 +229,29 @@ static unsigned int rcv_wnd(const struct tcpclose_fsm *f, unsigned int rcv)
 	return (unsigned int)r->win << r->wscale;
 }
 
+/*
+ * An RST at RCV.NXT - 1, the sequence number of the FIN that side @rcv
+ * took: Linux resets in CLOSE_WAIT, LAST_ACK and CLOSING
+ * (tcp_reset_check()), as for an exact one.  The peer sent it in answer to
+ * a segment that left before its FIN arrived.
+ */
+static int rst_at_fin(const struct tcpclose_fsm *f, unsigned int rcv,
+		      unsigned int seq)
+{
+	unsigned int st = f->state[rcv];
+
+	return (st == S(CLOSE_WAIT) || st == S(LAST_ACK) || st == S(CLOSING)) &&
+	       seq + 1 == rcv_nxt(f, rcv);
+}
+
 /* RFC 5961 §3.2 class of an RST sent to side @rcv. */
 static unsigned int rst_class(const struct tcpclose_fsm *f, unsigned int rcv,
 			      unsigned int seq)
 {
 	unsigned int nxt = rcv_nxt(f, rcv);
 
-	if (seq == nxt || seq == f->dir[!rcv].snd_nxt)
+	if (seq == nxt || seq == f->dir[!rcv].snd_nxt ||
+	    rst_at_fin(f, rcv, seq))
 		return TCPCLOSE_EV_RST_EXACT;
 	if (seq - nxt < rcv_wnd(f, rcv))
 		return TCPCLOSE_EV_RST_IN_WINDOW;

@@ -941,6 +941,60 @@ TEST_F(closer, rst_out_of_window)
 	EXPECT_EQ(0, self->d.ended);
 }
 
+/*
+ * Linux's tcp_reset_check(): once a side took its peer's FIN (CLOSE_WAIT,
+ * LAST_ACK, CLOSING), an RST at its RCV.NXT - 1, the FIN's own sequence
+ * number, resets it.  The peer's orphan sends one when it resets on a
+ * segment that left before the FIN arrived (it quotes that one's ACK).
+ */
+TEST_F(closer, rst_at_fin_in_close_wait)
+{
+	unsigned int x = variant->x, y = !x;
+
+	seg(x, FIN | ACK, nxt(x), nxt(y), 0);
+	seg(y, ACK, nxt(y), nxt(x) + 1, 0);
+	EXPECT_STATE(x, FW2);
+	EXPECT_STATE(y, CW);
+	/* Two below RCV.NXT: still out of window. */
+	seg(x, RST | ACK, nxt(x) - 1, nxt(y), 0);
+	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
+	EXPECT_STATE(x, FW2);
+	EXPECT_STATE(y, CW);
+	seg(x, RST | ACK, nxt(x), nxt(y), 0);
+	EXPECT_EVENTS(EV(RST_EXACT) | EV(ENDED));
+	EXPECT_STATES(CLOSED, CLOSED);
+	EXPECT_VERDICT(V(RESET_CLOSING));
+}
+
+TEST_F(closer, rst_at_fin_in_last_ack)
+{
+	unsigned int x = variant->x, y = !x;
+
+	seg(x, FIN | ACK, nxt(x), nxt(y), 0);
+	seg(y, FIN | ACK, nxt(y), nxt(x) + 1, 0);
+	EXPECT_STATE(x, TW);
+	EXPECT_STATE(y, LA);
+	seg(x, RST | ACK, nxt(x), nxt(y), 0);
+	EXPECT_EVENTS(EV(RST_EXACT) | EV(ENDED));
+	EXPECT_STATES(CLOSED, CLOSED);
+	EXPECT_VERDICT(V(RESET_CLOSING));
+}
+
+TEST_F(closer, rst_at_fin_in_closing)
+{
+	unsigned int x = variant->x, y = !x;
+
+	seg(x, FIN | ACK, nxt(x), nxt(y), 0);
+	seg(y, FIN | ACK, nxt(y), nxt(x), 0);
+	seg(y, ACK, nxt(y) + 1, nxt(x) + 1, 0);
+	EXPECT_STATE(x, TW);
+	EXPECT_STATE(y, CLOSING);
+	seg(x, RST | ACK, nxt(x), nxt(y), 0);
+	EXPECT_EVENTS(EV(RST_EXACT) | EV(ENDED));
+	EXPECT_STATES(CLOSED, CLOSED);
+	EXPECT_VERDICT(V(RESET_CLOSING));
+}
+
 /* An RST after the verdict changes states, not the verdict. */
 TEST_F(closer, rst_after_verdict)
 {
