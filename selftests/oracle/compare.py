@@ -274,6 +274,8 @@ class Oracle:
         if life.compared:
             return
         life.add(new)
+        if new == CLOSED:
+            life.end = int(f[1])
         self.try_compare(key)
 
     def m_verdict(self, f):
@@ -311,10 +313,14 @@ class Oracle:
             if kq is not None and not kq:
                 del self.klives[key]
             return
+        while mq and self.request_sock(mq[0], kq, final):
+            mq.popleft()
         while kq and mq:
             if not final and not (kq[0].done and mq[0].done):
                 return
             self.report(key, kq.popleft(), mq.popleft())
+            while mq and self.request_sock(mq[0], kq, final):
+                mq.popleft()
         if final:
             while kq:
                 self.report(key, kq.popleft(), None)
@@ -325,6 +331,23 @@ class Oracle:
             del self.klives[key]
         if mq is not None and not mq:
             del self.mlives[key]
+
+    def request_sock(self, m, kq, final):
+        """Normalisation 7: a mirrored passive handshake that ended
+        before it was established (LISTEN, SYN_RECV, CLOSED: an RST
+        rejected the SYN-ACK) stood for a request socket, which
+        inet_sock_set_state never shows; it is dropped when it ended
+        before the next kernel life of the tuple began (or none did)."""
+        if not m.done or m.end is None or \
+                self.normalised(m, UNKNOWN) != [LISTEN, SYN_RECV, CLOSED]:
+            return False
+        if kq:
+            if kq[0].birth <= m.end:
+                return False
+        elif not final:
+            return False
+        self.norm['request_sock'] += 1
+        return True
 
     def report(self, key, k, m):
         if m is not None:

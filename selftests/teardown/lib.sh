@@ -53,7 +53,9 @@ td_instance()
 
 # td_build: the topologies of every instance, in few commands: under TCG
 # each costs 0.1 to 0.5 s, more while bpftrace attaches.  One batch makes
-# every netns and veth pair, one more per netns sets it up.
+# every netns and veth pair, one more per netns sets it up.  The hosts'
+# default routes get the options in TD_ROUTE_OPTS (teardown_r.sh:
+# "quickack 1").
 td_build()
 {
 	local i c r s
@@ -85,16 +87,16 @@ td_build()
 		addr add 10.0.1.2/24 dev veth1
 		addr add fd00:1::2/64 dev veth1 nodad
 		link set veth1 up
-		route add default via 10.0.1.1
-		route add ::/0 via fd00:1::1
+		route add default via 10.0.1.1 ${TD_ROUTE_OPTS:-}
+		route add ::/0 via fd00:1::1 ${TD_ROUTE_OPTS:-}
 		EOF
 		ip -n "$s" -b - <<-EOF || return 1
 		link set lo up
 		addr add 10.0.2.2/24 dev veth2
 		addr add fd00:2::2/64 dev veth2 nodad
 		link set veth2 up
-		route add default via 10.0.2.1
-		route add ::/0 via fd00:2::1
+		route add default via 10.0.2.1 ${TD_ROUTE_OPTS:-}
+		route add ::/0 via fd00:2::1 ${TD_ROUTE_OPTS:-}
 		EOF
 	done
 }
@@ -120,11 +122,12 @@ td_sysctl()
 }
 
 # The router's counters: what each end sent (_in, before the case's drop
-# rules) and what went through (_out).  c_ack_sfin: the client's pure ACKs
+# rules) and what went through (_out).  c_synack and s_syn: a simultaneous
+# open (R1).  c_ack_sfin: the client's pure ACKs
 # once a server FIN reached the router (the ACKs of that FIN and of its
 # retransmissions), s_ack_cfin the same the other way.  d_drop: what the
 # case's rules dropped.
-TD_NFT_COUNTERS="c_syn c_rst c_fin c_ack_sfin s_synack s_rst s_fin s_ack_cfin"
+TD_NFT_COUNTERS="c_syn c_synack c_rst c_fin c_ack_sfin s_syn s_synack s_rst s_fin s_ack_cfin"
 
 # td_nft I RULE...: forwarding on in the router of I (every setup_CASE
 # calls td_nft once), and its table: ground truth counters, then the
@@ -198,9 +201,11 @@ td_nft_count()
 
 	cat <<-EOF
 	iifname "veth1" tcp flags & (syn|ack) == syn counter name c_syn_$sfx
+	iifname "veth1" tcp flags & (syn|ack) == syn|ack counter name c_synack_$sfx
 	iifname "veth1" tcp flags & rst == rst counter name c_rst_$sfx
 	iifname "veth1" tcp flags & fin == fin counter name c_fin_$sfx
 	iifname "veth1" $pure tcp sport . tcp dport @sfin tcp sport . tcp dport != @lifted counter name c_ack_sfin_$sfx
+	iifname "veth2" tcp flags & (syn|ack) == syn counter name s_syn_$sfx
 	iifname "veth2" tcp flags & (syn|ack) == syn|ack counter name s_synack_$sfx
 	iifname "veth2" tcp flags & rst == rst counter name s_rst_$sfx
 	iifname "veth2" tcp flags & fin == fin counter name s_fin_$sfx
