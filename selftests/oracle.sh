@@ -230,6 +230,9 @@ all_listening()
 }
 
 start=$SECONDS
+# Misses while bpftrace attached and the servers started cost nothing: no
+# connection of the scenarios was open yet.
+misses0=$(oracle_misses)
 run_phase observe "${OBSERVE[@]}"
 if [ "$have_reset" = 1 ]; then
 	run_phase reset "${RESET[@]}"
@@ -237,17 +240,19 @@ if [ "$have_reset" = 1 ]; then
 fi
 ktap_print_msg "scenarios took $((SECONDS - start)) s"
 sleep 1
-misses=$(oracle_misses)
+misses=$(($(oracle_misses) - misses0))
 oracle_stop 0
 # The oracle lost events (a softirq's BPF programs are skipped while
 # another runs on that CPU): its record is incomplete, so the comparison
 # would judge the mirror against a truncated kernel sequence.  Observe
-# once more, from scratch, before any result is printed, and say so.
-if [ "${misses:-0}" -gt 0 ] && [ -z "${TCPCLOSE_ORACLE_RETRY:-}" ]; then
+# again, from scratch, before any result is printed, and say so: up to
+# three runs in all (under TCG with both kernels' VMs on the host, one in
+# two or three runs misses some).
+if [ "${misses:-0}" -gt 0 ] && [ "${TCPCLOSE_ORACLE_RETRY:-0}" -lt 2 ]; then
 	ktap_print_msg "oracle: BPF programs missed $misses runs: the record is incomplete; observing again"
 	tcpclose_cleanup
 	trap - EXIT
-	TCPCLOSE_ORACLE_RETRY=1 exec "$0" "$@"
+	TCPCLOSE_ORACLE_RETRY=$((${TCPCLOSE_ORACLE_RETRY:-0} + 1)) exec "$0" "$@"
 fi
 oracle_compare --all --netns "$NS_C" --netns "$NS_S" >"$WORK/compare" 2>"$WORK/compare.err"
 
