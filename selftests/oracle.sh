@@ -273,6 +273,34 @@ field()
 	sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"
 }
 
+# undesigned: the scenarios whose kernel sequences are not the ones they
+# were made for (a timing lost on a loaded TCG host: N2's server closing
+# after its delayed ACK, say).
+undesigned()
+{
+	local i scen act exp_c exp_s kc ks
+
+	for ((i = 1; i <= N; i++)); do
+		scen=${R_SCEN[i]} act=${R_ACT[i]}
+		exp_c=${EXP_C[$scen/$act]:-${EXP_C[$scen]}}
+		exp_s=${EXP_S[$scen/$act]:-${EXP_S[$scen]}}
+		kc=$(field "$(conns "$NS_C" "${R_CPORT[i]}" "${R_SPORT[i]}" | head -1)" kernel)
+		ks=$(field "$(conns "$NS_S" "${R_SPORT[i]}" "${R_CPORT[i]}" | head -1)" kernel)
+		[[ $kc =~ ^($exp_c)$ ]] && [[ $ks =~ ^($exp_s)$ ]] ||
+			echo "$scen/${R_FAM[i]}/$act"
+	done
+}
+
+# As for misses: a record where a scenario did not happen as designed is
+# not judged while runs are left.
+bad=$(undesigned | tr '\n' ' ')
+if [ -n "$bad" ] && [ "${TCPCLOSE_ORACLE_RETRY:-0}" -lt 2 ]; then
+	ktap_print_msg "oracle: not as designed: $bad; observing again"
+	tcpclose_cleanup
+	trap - EXIT
+	TCPCLOSE_ORACLE_RETRY=$((${TCPCLOSE_ORACLE_RETRY:-0} + 1)) exec "$0" "$@"
+fi
+
 for ((i = 1; i <= N; i++)); do
 	scen=${R_SCEN[i]} fam=${R_FAM[i]} act=${R_ACT[i]}
 	desc="$scen $fam fin_timeout_action=$act"
