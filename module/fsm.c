@@ -277,16 +277,6 @@ static int is_refusal(const struct tcpclose_fsm *f, unsigned int rcv,
 	       s->ack == f->dir[rcv].snd_nxt;
 }
 
-/* Forget what a side sent: it starts its handshake afresh. */
-static void forget_dir(struct tcpclose_dir *d)
-{
-	unsigned char *p = (unsigned char *)d;
-	unsigned int i;
-
-	for (i = 0; i < sizeof(*d); i++)
-		p[i] = 0;
-}
-
 /*
  * A rejected handshake: an RST without ACK, from a side that has ACKed
  * nothing, at exactly the ACK its peer last sent.  That is how Linux
@@ -323,7 +313,8 @@ static int segment_rejected(struct tcpclose_fsm *f,
 		emit(f, out, f->state[rcv] == S(SYN_RECV) ?
 			     TCPCLOSE_EV_OLD_DUP_SYN : TCPCLOSE_EV_HALF_OPEN);
 		f->state[rcv] = S(LISTEN);
-		forget_dir(r);
+		/* Forget what it sent: it starts its handshake afresh. */
+		*r = (struct tcpclose_dir){ 0 };
 		return 1;
 	}
 	if (f->state[rcv] != S(SYN_RECV))

@@ -248,12 +248,18 @@ oracle_stop 0
 # again, from scratch, before any result is printed, and say so: up to
 # three runs in all (under TCG with both kernels' VMs on the host, one in
 # two or three runs misses some).
-if [ "${misses:-0}" -gt 0 ] && [ "${TCPCLOSE_ORACLE_RETRY:-0}" -lt 2 ]; then
-	ktap_print_msg "oracle: BPF programs missed $misses runs: the record is incomplete; observing again"
+# observe_again WHY: while runs are left, say WHY and run this test again.
+observe_again()
+{
+	[ "${TCPCLOSE_ORACLE_RETRY:-0}" -lt 2 ] || return 0
+	ktap_print_msg "oracle: $1; observing again"
 	tcpclose_cleanup
 	trap - EXIT
-	TCPCLOSE_ORACLE_RETRY=$((${TCPCLOSE_ORACLE_RETRY:-0} + 1)) exec "$0" "$@"
-fi
+	TCPCLOSE_ORACLE_RETRY=$((${TCPCLOSE_ORACLE_RETRY:-0} + 1)) exec "$0" "${ARGS[@]}"
+}
+ARGS=("$@")
+[ "${misses:-0}" -gt 0 ] &&
+	observe_again "BPF programs missed $misses runs: the record is incomplete"
 oracle_compare --all --netns "$NS_C" --netns "$NS_S" >"$WORK/compare" 2>"$WORK/compare.err"
 
 # --- the results -----------------------------------------------------------
@@ -294,12 +300,7 @@ undesigned()
 # As for misses: a record where a scenario did not happen as designed is
 # not judged while runs are left.
 bad=$(undesigned | tr '\n' ' ')
-if [ -n "$bad" ] && [ "${TCPCLOSE_ORACLE_RETRY:-0}" -lt 2 ]; then
-	ktap_print_msg "oracle: not as designed: $bad; observing again"
-	tcpclose_cleanup
-	trap - EXIT
-	TCPCLOSE_ORACLE_RETRY=$((${TCPCLOSE_ORACLE_RETRY:-0} + 1)) exec "$0" "$@"
-fi
+[ -n "$bad" ] && observe_again "not as designed: $bad"
 
 for ((i = 1; i <= N; i++)); do
 	scen=${R_SCEN[i]} fam=${R_FAM[i]} act=${R_ACT[i]}

@@ -599,14 +599,8 @@ td_main()
 	# the mirror against truncated kernel sequences.  As oracle.sh does:
 	# run again, from scratch, before any result is printed (three runs
 	# in all at most).
-	if [ "${misses:-0}" -gt 0 ] && [ "${TCPCLOSE_TD_RETRY:-0}" -lt 2 ]; then
-		ktap_print_msg "oracle: the record is incomplete; running the test again"
-		dmesg | tail -n +"$((DMESG_MARK + 1))" >"$TD_WORK/dmesg"
-		TD_RETRYING=1
-		td_cleanup
-		trap - EXIT
-		TCPCLOSE_TD_RETRY=$((${TCPCLOSE_TD_RETRY:-0} + 1)) exec "$0"
-	fi
+	[ "${misses:-0}" -gt 0 ] &&
+		td_again "oracle: the record is incomplete; running the test again"
 	oracle_compare --all "${args[@]}" >"$TD_WORK/compare" 2>"$TD_WORK/compare.err"
 	ktap_print_msg "oracle: $(grep '^summary' "$TD_WORK/compare")"
 	t_compare=$SECONDS
@@ -621,17 +615,27 @@ td_main()
 	# are printed.  One that fails in the last run is a failure.
 	if grep -q '^FAIL|.*: as designed: ' "$TD_WORK/results" &&
 	   [ "${TCPCLOSE_TD_RETRY:-0}" -lt 2 ]; then
-		ktap_print_msg "not as designed (running the test again):"
 		grep -E '^(FAIL|MSG)\|' "$TD_WORK/results" | grep -E 'as designed' |
 			while IFS= read -r line; do ktap_print_msg "  ${line#*|}"; done
-		TD_RETRYING=1
-		td_cleanup
-		trap - EXIT
-		TCPCLOSE_TD_RETRY=$((${TCPCLOSE_TD_RETRY:-0} + 1)) exec "$0"
+		td_again "not as designed (above): running the test again"
 	fi
 	td_check
 	ktap_print_msg "after the cases: collected at $((t_collect - start)) s, compared at $((t_compare - start)) s, checked at $((SECONDS - start)) s"
 	ktap_finished
+}
+
+# td_again WHY: while runs are left (three in all), say WHY and run the
+# test again from scratch, keeping this run's kernel log for
+# TCPCLOSE_TD_KEEP.
+td_again()
+{
+	[ "${TCPCLOSE_TD_RETRY:-0}" -lt 2 ] || return 0
+	ktap_print_msg "$1"
+	dmesg | tail -n +"$((DMESG_MARK + 1))" >"$TD_WORK/dmesg"
+	TD_RETRYING=1
+	td_cleanup
+	trap - EXIT
+	TCPCLOSE_TD_RETRY=$((${TCPCLOSE_TD_RETRY:-0} + 1)) exec "$0"
 }
 
 # td_rtc: seconds of the RTC (QEMU's follows the host's clock), or nothing.
