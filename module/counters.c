@@ -67,6 +67,18 @@ const char *const tcpclose_counter_names[TCPCLOSE_CNT_MAX] = {
 	[TCPCLOSE_CNT_ICMP_PTB]		= "icmp_ptb",
 	[TCPCLOSE_CNT_ICMP_PTB_SUSPECT]	= "icmp_ptb_suspect",
 	[TCPCLOSE_CNT_ICMP_PTB_UNTRACKED] = "icmp_ptb_untracked",
+	[TCPCLOSE_CNT_DATA_OUT_OF_WINDOW] = "data_out_of_window",
+	[TCPCLOSE_CNT_ACK_UNSENT]	= "ack_unsent",
+	[TCPCLOSE_CNT_CHALLENGE_ACK]	= "challenge_ack",
+	[TCPCLOSE_CNT_RST_AFTER_CHALLENGE] = "rst_after_challenge",
+	[TCPCLOSE_CNT_RST_FORGED_SUSPECT] = "rst_forged_suspect",
+	[TCPCLOSE_CNT_HIJACK_SUSPECT]	= "hijack_suspect",
+	[TCPCLOSE_CNT_SYNACK_RETRANS]	= "synack_retrans",
+	[TCPCLOSE_CNT_FLOWS_HALF_OPEN]	= "flows_half_open",
+	[TCPCLOSE_CNT_SYN_FLOOD_DETECTED] = "syn_flood_detected",
+	[TCPCLOSE_CNT_EVICTED_ENDED]	= "evicted_ended",
+	[TCPCLOSE_CNT_EVICTED_EMBRYONIC] = "evicted_embryonic",
+	[TCPCLOSE_CNT_EVICTED_ESTABLISHED] = "evicted_established",
 };
 
 struct tcpclose_stats __percpu *tcpclose_host_stats;
@@ -135,6 +147,7 @@ static void tcpclose_stats_sum(const struct tcpclose_stats __percpu *stats,
 static bool tcpclose_is_gauge(int i)
 {
 	return i == TCPCLOSE_CNT_FLOWS_ACTIVE ||
+	       i == TCPCLOSE_CNT_FLOWS_HALF_OPEN ||
 	       (i >= TCPCLOSE_CNT_STATE_SYN_SENT &&
 		i <= TCPCLOSE_CNT_CLOSE_WAIT_STUCK);
 }

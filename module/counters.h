@@ -78,6 +78,19 @@ enum tcpclose_counter {
 	TCPCLOSE_CNT_ICMP_PTB,
 	TCPCLOSE_CNT_ICMP_PTB_SUSPECT,
 	TCPCLOSE_CNT_ICMP_PTB_UNTRACKED,
+	/* attacks (Documentation/attacks.rst); anomalies in bit order */
+	TCPCLOSE_CNT_DATA_OUT_OF_WINDOW,
+	TCPCLOSE_CNT_ACK_UNSENT,
+	TCPCLOSE_CNT_CHALLENGE_ACK,
+	TCPCLOSE_CNT_RST_AFTER_CHALLENGE,
+	TCPCLOSE_CNT_RST_FORGED_SUSPECT,
+	TCPCLOSE_CNT_HIJACK_SUSPECT,
+	TCPCLOSE_CNT_SYNACK_RETRANS,
+	TCPCLOSE_CNT_FLOWS_HALF_OPEN,	/* gauge */
+	TCPCLOSE_CNT_SYN_FLOOD_DETECTED,
+	TCPCLOSE_CNT_EVICTED_ENDED,	/* by eviction class (flows.c) */
+	TCPCLOSE_CNT_EVICTED_EMBRYONIC,
+	TCPCLOSE_CNT_EVICTED_ESTABLISHED,
 	TCPCLOSE_CNT_MAX
 };
 
@@ -136,12 +149,19 @@ void tcpclose_count_sub(struct tcpclose_stats __percpu *stats,
 int tcpclose_counters_init(void);
 void tcpclose_counters_exit(void);
 
-/* Count one event in @stats and in the host-wide totals.  Any context. */
+/* Count @n events in @stats and in the host-wide totals.  Any context. */
+static inline void tcpclose_count_add(struct tcpclose_stats __percpu *stats,
+				      enum tcpclose_counter idx, u64 n)
+{
+	this_cpu_add(stats->cnt[idx], n);
+	this_cpu_add(tcpclose_host_stats->cnt[idx], n);
+}
+
+/* Count one event. */
 static inline void tcpclose_count(struct tcpclose_stats __percpu *stats,
 				  enum tcpclose_counter idx)
 {
-	this_cpu_inc(stats->cnt[idx]);
-	this_cpu_inc(tcpclose_host_stats->cnt[idx]);
+	tcpclose_count_add(stats, idx, 1);
 }
 
 #endif /* TCPCLOSE_COUNTERS_H */

@@ -198,6 +198,11 @@ static bool tcpclose_evict_one(struct net *net, struct tcpclose_net *tn)
 	if (!victim)
 		return false;
 	spin_lock_bh(&victim->lock);
+	BUILD_BUG_ON(TCPCLOSE_CNT_EVICTED_ESTABLISHED -
+		     TCPCLOSE_CNT_EVICTED_ENDED != 2);
+	if (!(victim->flags & TCPCLOSE_FL_DEAD))
+		tcpclose_count(tn->stats, TCPCLOSE_CNT_EVICTED_ENDED +
+			       tcpclose_evict_class(victim));
 	tcpclose_mirror_evict(net, tn, victim);
 	tcpclose_flow_unlink(net, tn, victim);
 	spin_unlock_bh(&victim->lock);

@@ -136,6 +136,16 @@ const char *tcpclose_verdict_name(unsigned int verdict)
 	return verdict < TCPCLOSE_NVERDICTS ? verdict_names[verdict] : "?";
 }
 
+/* Before an input: nothing happened yet. */
+static void out_start(const struct tcpclose_fsm *f,
+		      struct tcpclose_fsm_out *out)
+{
+	out->events = 0;
+	out->forged = 0;
+	out->old_state[0] = f->state[0];
+	out->old_state[1] = f->state[1];
+}
+
 static void emit(struct tcpclose_fsm *f, struct tcpclose_fsm_out *out,
 		 unsigned int ev)
 {
@@ -159,6 +169,12 @@ static int is_closing_state(unsigned int state)
 	return state == S(FIN_WAIT1) || state == S(FIN_WAIT2) ||
 	       state == S(CLOSING) || state == S(TIME_WAIT) ||
 	       state == S(CLOSE_WAIT) || state == S(LAST_ACK);
+}
+
+/* Past the handshake, and not closed. */
+static int is_synchronized(unsigned int state)
+{
+	return state == S(ESTABLISHED) || is_closing_state(state);
 }
 
 static int is_closed_state(unsigned int state)
@@ -253,7 +269,8 @@ static unsigned int rst_class(const struct tcpclose_fsm *f, unsigned int rcv,
 	if (seq == nxt || seq == f->dir[!rcv].snd_nxt ||
 	    rst_at_fin(f, rcv, seq))
 		return TCPCLOSE_EV_RST_EXACT;
-	if (seq - nxt < rcv_wnd(f, rcv))
+	/* The right edge is in, as in Linux's tcp_sequence(). */
+	if (seq - nxt <= rcv_wnd(f, rcv))
 		return TCPCLOSE_EV_RST_IN_WINDOW;
 	return TCPCLOSE_EV_RST_OUT_OF_WINDOW;
 }
@@ -326,6 +343,22 @@ static int segment_rejected(struct tcpclose_fsm *f,
 	return 1;
 }
 
+/*
+ * An RST that took no effect (RFC 5961 §3.2): the sender's RST stays
+ * pending until the sender is seen again (sender_alive()); the receiver of
+ * an in-window one owes a challenge ACK.
+ */
+static void rst_ignored(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
+			unsigned int cls)
+{
+	struct tcpclose_dir *d = &f->dir[s->dir];
+
+	if (d->rst_pending < 255)
+		d->rst_pending++;
+	if (cls == TCPCLOSE_EV_RST_IN_WINDOW)
+		f->dir[!s->dir].flags |= TCPCLOSE_D_CHALLENGE_DUE;
+}
+
 static void segment_rst(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 			struct tcpclose_fsm_out *out)
 {
@@ -344,8 +377,13 @@ static void segment_rst(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 		emit(f, out, TCPCLOSE_EV_RST_IN_TIME_WAIT);
 	cls = rst_class(f, rcv, s->seq);
 	emit(f, out, cls);
-	if (cls != TCPCLOSE_EV_RST_EXACT)
-		return;		/* the receiver answers with a challenge ACK */
+	if (cls != TCPCLOSE_EV_RST_EXACT) {
+		rst_ignored(f, s, cls);
+		return;
+	}
+	if (f->dir[rcv].flags & TCPCLOSE_D_CHALLENGED)
+		emit(f, out, TCPCLOSE_EV_RST_AFTER_CHALLENGE);
+	f->dir[snd].rst_pending = 0;	/* a real reset: so were they, maybe */
 	if (!(s->flags & TCPCLOSE_TH_ACK) &&
 	    !is_closed_state(f->state[snd]) &&
 	    f->state[snd] != S(SYN_SENT))
@@ -377,6 +415,100 @@ static int segment_new_syn(struct tcpclose_fsm *f,
 	if (f->flags & TCPCLOSE_F_ENDED)
 		out->events |= TCPCLOSE_EV_NEW_FLOW;
 	return 1;
+}
+
+/*
+ * Data the receiver cannot take (RFC 5961 §5): starting past the right
+ * edge of its window (Linux's tcp_sequence() test), or ending further
+ * behind RCV.NXT than any window of its scale could have let through.
+ */
+static int data_outside(const struct tcpclose_fsm *f, unsigned int rcv,
+			const struct tcpclose_seg *s)
+{
+	unsigned int nxt = rcv_nxt(f, rcv);
+	unsigned int back = 0xffffu << f->dir[rcv].wscale;
+
+	return seq_before(nxt + rcv_wnd(f, rcv), s->seq) ||
+	       seq_before(s->seq + s->len, nxt - back);
+}
+
+/*
+ * A segment the receiver discards, as blindly injected ones are: data
+ * outside its window, or an ACK of what it never sent.  Counted, and
+ * otherwise ignored; returns 1 if it was one.  Flows picked up mid-stream
+ * are not checked (windows and scales unknown), nor SYNs, nor segments to
+ * a side still in its handshake: RFC 9293 answers those with an RST
+ * (segment_rejected()), as when they reveal a half-open connection.
+ */
+static int segment_injected(struct tcpclose_fsm *f,
+			    const struct tcpclose_seg *s,
+			    struct tcpclose_fsm_out *out)
+{
+	const struct tcpclose_dir *r = &f->dir[!s->dir];
+	unsigned int ev;
+
+	if ((s->flags & TCPCLOSE_TH_SYN) || (f->flags & TCPCLOSE_F_PICKED_UP) ||
+	    !is_synchronized(f->state[!s->dir]))
+		return 0;
+	if ((s->flags & TCPCLOSE_TH_ACK) && (r->flags & TCPCLOSE_D_SEQ) &&
+	    seq_before(r->snd_nxt, s->ack))
+		ev = TCPCLOSE_EV_ACK_UNSENT;
+	else if (s->len && data_outside(f, !s->dir, s))
+		ev = TCPCLOSE_EV_DATA_OUT_OF_WINDOW;
+	else
+		return 0;
+	emit(f, out, ev);
+	if (f->injected < 255 && ++f->injected == TCPCLOSE_INJECT_BURST)
+		emit(f, out, TCPCLOSE_EV_HIJACK_SUSPECT);
+	return 1;
+}
+
+/*
+ * The sender is alive: its RSTs that took no effect were not its own, and
+ * its peer's challenge, if any, is answered.
+ */
+static void sender_alive(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
+			 struct tcpclose_fsm_out *out)
+{
+	struct tcpclose_dir *d = &f->dir[s->dir];
+
+	f->dir[!s->dir].flags &= ~(TCPCLOSE_D_CHALLENGE_DUE |
+				   TCPCLOSE_D_CHALLENGED);
+	if (!d->rst_pending)
+		return;
+	out->forged = d->rst_pending;
+	d->rst_pending = 0;
+	emit(f, out, TCPCLOSE_EV_RST_FORGED_SUSPECT);
+}
+
+/*
+ * The challenge ACK a side owes for an in-window RST: its next pure ACK
+ * that says nothing new, SND.NXT and RCV.NXT as before.
+ */
+static void challenge_ack(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
+			  struct tcpclose_fsm_out *out)
+{
+	struct tcpclose_dir *d = &f->dir[s->dir];
+
+	if (!(d->flags & TCPCLOSE_D_CHALLENGE_DUE) || s->len ||
+	    (s->flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_FIN | TCPCLOSE_TH_ACK)) !=
+	    TCPCLOSE_TH_ACK || s->seq != d->snd_nxt || s->ack != d->max_ack)
+		return;
+	d->flags &= ~TCPCLOSE_D_CHALLENGE_DUE;
+	d->flags |= TCPCLOSE_D_CHALLENGED;
+	emit(f, out, TCPCLOSE_EV_CHALLENGE_ACK);
+}
+
+/* A SYN-ACK with the ISN of one sent before: counted, not an anomaly. */
+static void synack_retrans(struct tcpclose_dir *d, const struct tcpclose_seg *s,
+			   struct tcpclose_fsm_out *out)
+{
+	if ((s->flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_ACK)) !=
+	    (TCPCLOSE_TH_SYN | TCPCLOSE_TH_ACK))
+		return;
+	if ((d->flags & TCPCLOSE_D_SYNACK) && s->seq == d->isn)
+		out->events |= TCPCLOSE_EV_SYNACK_RETRANS;
+	d->flags |= TCPCLOSE_D_SYNACK;
 }
 
 static void sender_fin(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
@@ -434,6 +566,9 @@ static void segment_sender(struct tcpclose_fsm *f,
 	    (f->dir[rcv].flags & TCPCLOSE_D_FIN_ACKED) &&
 	    s->ack == f->dir[rcv].fin_seq + 1)
 		emit(f, out, TCPCLOSE_EV_TIME_WAIT_REACK);
+	challenge_ack(f, s, out);
+	sender_alive(f, s, out);
+	synack_retrans(d, s, out);
 	track_sender(d, s);
 	if (s->flags & TCPCLOSE_TH_SYN) {
 		if (s->flags & TCPCLOSE_TH_ACK) {
@@ -499,14 +634,12 @@ void tcpclose_fsm_segment(struct tcpclose_fsm *f,
 			  const struct tcpclose_seg *s,
 			  struct tcpclose_fsm_out *out)
 {
-	out->events = 0;
-	out->old_state[0] = f->state[0];
-	out->old_state[1] = f->state[1];
+	out_start(f, out);
 	if (s->flags & TCPCLOSE_TH_RST) {
 		segment_rst(f, s, out);
 		return;
 	}
-	if (segment_new_syn(f, s, out))
+	if (segment_new_syn(f, s, out) || segment_injected(f, s, out))
 		return;
 	segment_sender(f, s, out);
 	segment_receiver(f, s);
@@ -551,9 +684,7 @@ void tcpclose_fsm_expire(struct tcpclose_fsm *f, unsigned int side,
 {
 	unsigned int st = f->state[side & 1];
 
-	out->events = 0;
-	out->old_state[0] = f->state[0];
-	out->old_state[1] = f->state[1];
+	out_start(f, out);
 	if (st >= TCPCLOSE_NSTATES || !state_timer[st])
 		return;
 	side &= 1;
@@ -566,9 +697,7 @@ void tcpclose_fsm_expire(struct tcpclose_fsm *f, unsigned int side,
 
 void tcpclose_fsm_evict(struct tcpclose_fsm *f, struct tcpclose_fsm_out *out)
 {
-	out->events = 0;
-	out->old_state[0] = f->state[0];
-	out->old_state[1] = f->state[1];
+	out_start(f, out);
 	give_verdict(f, out, TCPCLOSE_V_EVICTED, TCPCLOSE_SIDE_NONE);
 }
 

@@ -80,23 +80,38 @@ enum tcpclose_event {
 	TCPCLOSE_EV_HALF_OPEN		= 1u << 9,  /* RST from a side that forgot */
 	TCPCLOSE_EV_OLD_DUP_SYN		= 1u << 10, /* SYN-ACK rejected by an RST */
 	TCPCLOSE_EV_RST_IN_TIME_WAIT	= 1u << 11, /* RST to a side in TIME_WAIT */
+	TCPCLOSE_EV_DATA_OUT_OF_WINDOW	= 1u << 12, /* data outside the window */
+	TCPCLOSE_EV_ACK_UNSENT		= 1u << 13, /* ACK of data never sent */
+	TCPCLOSE_EV_CHALLENGE_ACK	= 1u << 14, /* RFC 5961 challenge ACK */
+	TCPCLOSE_EV_RST_AFTER_CHALLENGE	= 1u << 15, /* exact RST answering one */
+	/* Non-exact RSTs from a side that went on sending: out.forged of them. */
+	TCPCLOSE_EV_RST_FORGED_SUSPECT	= 1u << 16,
+	TCPCLOSE_EV_HIJACK_SUSPECT	= 1u << 17, /* TCPCLOSE_INJECT_BURST injections */
 	/*
-	 * Not anomalies: above the 16 bits of tcpclose_fsm.anomalies, so
-	 * that anomalies can be added below without moving these.
+	 * Not anomalies: above the bits of TCPCLOSE_ANOMALY_MASK, so that
+	 * anomalies can be added below without moving these.
 	 */
-	TCPCLOSE_EV_ENDED		= 1u << 16, /* this input gave the verdict */
+	TCPCLOSE_EV_SYNACK_RETRANS	= 1u << 24, /* counted, not flagged */
+	TCPCLOSE_EV_ENDED		= 1u << 28, /* this input gave the verdict */
 	/* A new connection reuses the tuple: the flow has ended, start a
 	 * new one with this same segment.
 	 */
-	TCPCLOSE_EV_NEW_FLOW		= 1u << 17,
-	TCPCLOSE_EV_PICKED_UP		= 1u << 18, /* first segment was not a SYN */
+	TCPCLOSE_EV_NEW_FLOW		= 1u << 29,
+	TCPCLOSE_EV_PICKED_UP		= 1u << 30, /* first segment was not a SYN */
 };
 
 /*
  * The anomaly events, remembered per flow in struct tcpclose_fsm; the same
  * bits as the netlink family's anomaly flags.
  */
-#define TCPCLOSE_ANOMALY_MASK	0xfffu
+#define TCPCLOSE_ANOMALY_MASK	0x3ffffu
+
+/*
+ * Segments a flow may show outside the window or acknowledging what was
+ * never sent (data_out_of_window, ack_unsent) before it is flagged
+ * hijack_suspect.
+ */
+#define TCPCLOSE_INJECT_BURST	4
 
 /* Per-direction flags (struct tcpclose_dir.flags). */
 enum {
@@ -106,6 +121,9 @@ enum {
 	TCPCLOSE_D_ACK		= 1u << 3,	/* sent an ACK (max_ack valid) */
 	TCPCLOSE_D_WIN		= 1u << 4,	/* window known */
 	TCPCLOSE_D_SEQ		= 1u << 5,	/* snd_nxt valid */
+	TCPCLOSE_D_CHALLENGE_DUE = 1u << 6,	/* took an in-window RST */
+	TCPCLOSE_D_CHALLENGED	= 1u << 7,	/* sent a challenge ACK */
+	TCPCLOSE_D_SYNACK	= 1u << 8,	/* sent a SYN-ACK */
 };
 
 /* Flow flags (struct tcpclose_fsm.flags). */
@@ -114,18 +132,20 @@ enum {
 	TCPCLOSE_F_ENDED	= 1u << 1,	/* verdict given */
 };
 
-/* What one side has sent, as seen at this vantage point (20 bytes). */
+/* What one side has sent, as seen at this vantage point (24 bytes). */
 struct tcpclose_dir {
 	unsigned int isn;	/* initial sequence number, from its SYN */
 	unsigned int snd_nxt;	/* highest seq + len (+1 per SYN/FIN) */
 	unsigned int max_ack;	/* highest ACK it sent: its RCV.NXT */
 	unsigned int fin_seq;	/* sequence number its FIN occupies */
 	unsigned short win;	/* last window field, unscaled */
+	unsigned short flags;	/* TCPCLOSE_D_* */
 	unsigned char wscale;	/* window scale from its SYN, 0..14 */
-	unsigned char flags;	/* TCPCLOSE_D_* */
+	/* Its RSTs that took no effect, not yet shown forged, saturating. */
+	unsigned char rst_pending;
 };
 
-/* The mirrored state of one flow (52 bytes). */
+/* The mirrored state of one flow (64 bytes). */
 struct tcpclose_fsm {
 	struct tcpclose_dir dir[2];
 	unsigned char state[2];		/* enum tcpclose_fsm_state, per side */
@@ -134,8 +154,9 @@ struct tcpclose_fsm {
 	unsigned char verdict;		/* enum tcpclose_fsm_verdict */
 	unsigned char stalled;		/* side blamed by a timeout verdict */
 	unsigned char flags;		/* TCPCLOSE_F_* */
+	unsigned char injected;		/* injection segments, saturating */
 	unsigned char fin_count[2];	/* FINs seen per side, saturating */
-	unsigned short anomalies;	/* low 16 event bits seen on the flow */
+	unsigned int anomalies;		/* TCPCLOSE_ANOMALY_MASK bits seen */
 };
 
 /* One segment, as parsed by the caller. */
@@ -153,6 +174,7 @@ struct tcpclose_seg {
 struct tcpclose_fsm_out {
 	unsigned int events;		/* TCPCLOSE_EV_* */
 	unsigned char old_state[2];	/* states before the input */
+	unsigned char forged;		/* RSTs TCPCLOSE_EV_RST_FORGED_SUSPECT counts */
 };
 
 /* Timers the caller runs for a side, by its state (tcpclose_fsm_timer). */

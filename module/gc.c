@@ -2,8 +2,9 @@
 /*
  * Timeouts.  Each netns has a delayed work that walks its whole flow table
  * every TCPCLOSE_GC_PERIOD, expires the sides whose timer ran out, marks
- * the endpoints stuck in CLOSE_WAIT, and aborts local FIN_WAIT_2 sockets
- * under fin_timeout_action=reset.  Documentation/flows.rst gives the cost.
+ * the endpoints stuck in CLOSE_WAIT, aborts local FIN_WAIT_2 sockets
+ * under fin_timeout_action=reset, and ends the SYN floods that are over.
+ * Documentation/flows.rst gives the cost.
  *
  * A timer runs on the silence of the peer: a side's clock starts when it
  * entered its state or when its peer last sent a segment, whichever is
@@ -23,6 +24,7 @@
 #include "mirror.h"
 #include "netns.h"
 #include "params.h"
+#include "synflood.h"
 
 #define TCPCLOSE_GC_PERIOD	(HZ / 2)
 #define TCPCLOSE_LINGER		1	/* s a closed flow absorbs stragglers */
@@ -129,6 +131,7 @@ static void tcpclose_gc_work(struct work_struct *work)
 	}
 	rhashtable_walk_stop(&iter);
 	rhashtable_walk_exit(&iter);
+	tcpclose_synflood_tick(tn->net, tn);
 	queue_delayed_work(system_power_efficient_wq, &tn->gc,
 			   TCPCLOSE_GC_PERIOD);
 }

@@ -46,6 +46,11 @@ static const struct netlink_range_validation tcpclose_a_config_max_flows_range =
 	.max	= TCPCLOSE_MAX_FLOWS_MAX,
 };
 
+static const struct netlink_range_validation tcpclose_a_config_syn_flood_threshold_range = {
+	.min	= 1ULL,
+	.max	= TCPCLOSE_SYN_FLOOD_THRESHOLD_MAX,
+};
+
 /* TCPCLOSE_CMD_STATS_GET - do */
 static const struct nla_policy tcpclose_stats_get_nl_policy[TCPCLOSE_A_STATS_HOST + 1] = {
 	[TCPCLOSE_A_STATS_HOST] = { .type = NLA_FLAG, },
@@ -67,7 +72,7 @@ static const struct nla_policy tcpclose_flow_get_nl_policy[TCPCLOSE_A_FLOW_FILTE
 };
 
 /* TCPCLOSE_CMD_CONFIG_SET - do */
-static const struct nla_policy tcpclose_config_set_nl_policy[TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION + 1] = {
+static const struct nla_policy tcpclose_config_set_nl_policy[TCPCLOSE_A_CONFIG_SYN_FLOOD_THRESHOLD + 1] = {
 	[TCPCLOSE_A_CONFIG_FIN_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcpclose_a_config_fin_timeout_range),
 	[TCPCLOSE_A_CONFIG_TIME_WAIT] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcpclose_a_config_time_wait_range),
 	[TCPCLOSE_A_CONFIG_FIN_WAIT1_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcpclose_a_config_fin_wait1_timeout_range),
@@ -76,6 +81,7 @@ static const struct nla_policy tcpclose_config_set_nl_policy[TCPCLOSE_A_CONFIG_F
 	[TCPCLOSE_A_CONFIG_CLOSE_WAIT_ALARM] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcpclose_a_config_close_wait_alarm_range),
 	[TCPCLOSE_A_CONFIG_MAX_FLOWS] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcpclose_a_config_max_flows_range),
 	[TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION] = NLA_POLICY_MAX(NLA_U32, 1),
+	[TCPCLOSE_A_CONFIG_SYN_FLOOD_THRESHOLD] = NLA_POLICY_FULL_RANGE(NLA_U32, &tcpclose_a_config_syn_flood_threshold_range),
 };
 
 /* Ops table for tcpclose */
@@ -110,7 +116,7 @@ const struct genl_split_ops tcpclose_nl_ops[5] = {
 		.cmd		= TCPCLOSE_CMD_CONFIG_SET,
 		.doit		= tcpclose_nl_config_set_doit,
 		.policy		= tcpclose_config_set_nl_policy,
-		.maxattr	= TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION,
+		.maxattr	= TCPCLOSE_A_CONFIG_SYN_FLOOD_THRESHOLD,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

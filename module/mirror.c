@@ -14,6 +14,7 @@
 #include "netlink.h"
 #include "netns.h"
 #include "segment.h"
+#include "synflood.h"
 #include "trace.h"
 
 /* The gauge of each endpoint state; TCPCLOSE_CNT_MAX: none. */
@@ -90,8 +91,8 @@ static void tcpclose_side_moved(struct net *net, struct tcpclose_net *tn,
 /*
  * The counter of anomaly event bit @bit.  The first ten are the anomaly
  * block of the counters, in bit order; the later ones were appended at the
- * end of the counters (their names and netlink numbers are ABI), in bit
- * order too.
+ * end of the counters (their names and netlink numbers are ABI) in two
+ * blocks, in bit order too.
  */
 static unsigned int tcpclose_anomaly_counter(unsigned int bit)
 {
@@ -99,12 +100,64 @@ static unsigned int tcpclose_anomaly_counter(unsigned int bit)
 		     9 || TCPCLOSE_EV_HALF_OPEN != 1u << 9);
 	BUILD_BUG_ON(TCPCLOSE_EV_OLD_DUP_SYN != 1u << 10 ||
 		     TCPCLOSE_EV_RST_IN_TIME_WAIT != 1u << 11 ||
-		     TCPCLOSE_CNT_RST_IN_TIME_WAIT - TCPCLOSE_CNT_OLD_DUP_SYN != 1 ||
-		     TCPCLOSE_ANOMALY_MASK != (TCPCLOSE_EV_RST_IN_TIME_WAIT << 1) - 1);
+		     TCPCLOSE_CNT_RST_IN_TIME_WAIT - TCPCLOSE_CNT_OLD_DUP_SYN != 1);
+	BUILD_BUG_ON(TCPCLOSE_EV_DATA_OUT_OF_WINDOW != 1u << 12 ||
+		     TCPCLOSE_CNT_HIJACK_SUSPECT -
+		     TCPCLOSE_CNT_DATA_OUT_OF_WINDOW != 5 ||
+		     TCPCLOSE_ANOMALY_MASK != (TCPCLOSE_EV_HIJACK_SUSPECT << 1) - 1);
 
 	if (bit <= 9)
 		return TCPCLOSE_CNT_FIN_RETRANS_ACTIVE + bit;
-	return TCPCLOSE_CNT_OLD_DUP_SYN + bit - 10;
+	if (bit <= 11)
+		return TCPCLOSE_CNT_OLD_DUP_SYN + bit - 10;
+	return TCPCLOSE_CNT_DATA_OUT_OF_WINDOW + bit - 12;
+}
+
+/* A flow still in its handshake: a side in SYN_SENT or SYN_RECV. */
+static bool tcpclose_embryonic(unsigned int a, unsigned int b)
+{
+	return a == TCPCLOSE_SYN_SENT || a == TCPCLOSE_SYN_RECV ||
+	       b == TCPCLOSE_SYN_SENT || b == TCPCLOSE_SYN_RECV;
+}
+
+/*
+ * The gauge flows_half_open; and a handshake that completed is answered
+ * SYN, for the SYN flood detector.
+ */
+static void tcpclose_half_open(struct tcpclose_net *tn,
+			       struct tcpclose_flow *flow,
+			       const struct tcpclose_fsm_out *out)
+{
+	bool was = tcpclose_embryonic(out->old_state[0], out->old_state[1]);
+	bool is = tcpclose_embryonic(flow->fsm.state[0], flow->fsm.state[1]);
+
+	if (was == is)
+		return;
+	if (is) {
+		tcpclose_count(tn->stats, TCPCLOSE_CNT_FLOWS_HALF_OPEN);
+		return;
+	}
+	tcpclose_count_sub(tn->stats, TCPCLOSE_CNT_FLOWS_HALF_OPEN);
+	if (!tcpclose_fsm_done(&flow->fsm))
+		tcpclose_synflood_done(tn, flow);
+}
+
+/* Count and notify the anomalies in @out. */
+static void tcpclose_anomalies(struct net *net, struct tcpclose_net *tn,
+			       struct tcpclose_flow *flow,
+			       const struct tcpclose_fsm_out *out)
+{
+	unsigned int bit, ev = out->events & TCPCLOSE_ANOMALY_MASK;
+
+	while (ev) {
+		bit = __ffs(ev);
+		tcpclose_count_add(tn->stats, tcpclose_anomaly_counter(bit),
+				   1u << bit == TCPCLOSE_EV_RST_FORGED_SUSPECT ?
+				   out->forged : 1);
+		trace_anomaly(net, flow, 1u << bit);
+		tcpclose_nl_anomaly(net, tn, flow, 1u << bit);
+		ev &= ev - 1;
+	}
 }
 
 /* Count and trace what one input to the state machine did. */
@@ -112,7 +165,7 @@ static void tcpclose_apply(struct net *net, struct tcpclose_net *tn,
 			   struct tcpclose_flow *flow,
 			   const struct tcpclose_fsm_out *out)
 {
-	unsigned int side, ev = out->events & TCPCLOSE_ANOMALY_MASK;
+	unsigned int side;
 
 	BUILD_BUG_ON(TCPCLOSE_CNT_VERDICT_EVICTED -
 		     TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL !=
@@ -122,12 +175,10 @@ static void tcpclose_apply(struct net *net, struct tcpclose_net *tn,
 		if (out->old_state[side] != flow->fsm.state[side])
 			tcpclose_side_moved(net, tn, flow, side,
 					    out->old_state[side]);
-	while (ev) {
-		tcpclose_count(tn->stats, tcpclose_anomaly_counter(__ffs(ev)));
-		trace_anomaly(net, flow, ev & -ev);
-		tcpclose_nl_anomaly(net, tn, flow, ev & -ev);
-		ev &= ev - 1;
-	}
+	tcpclose_half_open(tn, flow, out);
+	tcpclose_anomalies(net, tn, flow, out);
+	if (out->events & TCPCLOSE_EV_SYNACK_RETRANS)
+		tcpclose_count(tn->stats, TCPCLOSE_CNT_SYNACK_RETRANS);
 	if (out->events & TCPCLOSE_EV_ENDED) {
 		tcpclose_count(tn->stats, TCPCLOSE_CNT_VERDICT_CLOSE_NORMAL +
 			       flow->fsm.verdict - TCPCLOSE_V_CLOSE_NORMAL);
@@ -169,6 +220,8 @@ void tcpclose_mirror_forget(struct net *net, struct tcpclose_net *tn,
 		tcpclose_gauge(tn, flow->fsm.state[side], false);
 		tcpclose_unstick(tn, flow, side);
 	}
+	if (tcpclose_embryonic(flow->fsm.state[0], flow->fsm.state[1]))
+		tcpclose_count_sub(tn->stats, TCPCLOSE_CNT_FLOWS_HALF_OPEN);
 }
 
 void tcpclose_mirror_expire(struct net *net, struct tcpclose_net *tn,
@@ -227,6 +280,10 @@ static void tcpclose_mirror_new(struct net *net, struct tcpclose_net *tn,
 
 	if (seg->flags & TCPCLOSE_TH_RST)
 		return;
+	/* A SYN to a listener, not from a local socket: SYN flood watch. */
+	if ((seg->flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_ACK)) ==
+	    TCPCLOSE_TH_SYN && !(local & TCPCLOSE_LOCAL_SENDER))
+		tcpclose_synflood_syn(net, tn, key, vantage);
 	flow = tcpclose_flow_create(net, tn, key);
 	if (!flow) {
 		tcpclose_count(tn->stats, TCPCLOSE_CNT_FLOWS_UNTRACKED);

@@ -193,6 +193,7 @@ static struct tcpclose_param *const tcpclose_nl_params[] = {
 	[TCPCLOSE_A_CONFIG_SYN_TIMEOUT]		= &tcpclose_syn_timeout,
 	[TCPCLOSE_A_CONFIG_CLOSE_WAIT_ALARM]	= &tcpclose_close_wait_alarm,
 	[TCPCLOSE_A_CONFIG_MAX_FLOWS]		= &tcpclose_max_flows,
+	[TCPCLOSE_A_CONFIG_SYN_FLOOD_THRESHOLD]	= &tcpclose_syn_flood_threshold,
 };
 
 static int tcpclose_nl_put_config(struct sk_buff *msg)
@@ -200,7 +201,8 @@ static int tcpclose_nl_put_config(struct sk_buff *msg)
 	int a;
 
 	for (a = 1; a < ARRAY_SIZE(tcpclose_nl_params); a++)
-		if (nla_put_u32(msg, a,
+		if (tcpclose_nl_params[a] &&
+		    nla_put_u32(msg, a,
 				tcpclose_param_get(tcpclose_nl_params[a])))
 			return -EMSGSIZE;
 	return nla_put_u32(msg, TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION,
@@ -239,7 +241,7 @@ static int tcpclose_nl_config_check(struct genl_info *info, bool *any)
 	*any = tb[TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION];
 	for (a = 1; a < ARRAY_SIZE(tcpclose_nl_params); a++) {
 		p = tcpclose_nl_params[a];
-		if (!tb[a])
+		if (!p || !tb[a])
 			continue;
 		*any = true;
 		if (nla_get_u32(tb[a]) < p->min || nla_get_u32(tb[a]) > p->max) {
@@ -272,7 +274,7 @@ int tcpclose_nl_config_set_doit(struct sk_buff *skb, struct genl_info *info)
 	/* The lock sysfs writes take: a set is all or nothing to readers. */
 	kernel_param_lock(THIS_MODULE);
 	for (a = 1; a < ARRAY_SIZE(tcpclose_nl_params); a++)
-		if (tb[a])
+		if (tcpclose_nl_params[a] && tb[a])
 			WARN_ON_ONCE(tcpclose_param_set(tcpclose_nl_params[a],
 							nla_get_u32(tb[a])));
 	a = TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION;
@@ -293,8 +295,10 @@ int tcpclose_netlink_init(void)
 		     TCPCLOSE_V_RESET_CLOSING - TCPCLOSE_VERDICT_RESET_CLOSING ||
 		     TCPCLOSE_SIDE_BOTH - TCPCLOSE_ENDPOINT_BOTH ||
 		     TCPCLOSE_ANOMALY_MASK -
-		     2 * TCPCLOSE_ANOMALY_RST_IN_TIME_WAIT + 1 ||
-		     TCPCLOSE_EV_OLD_DUP_SYN - TCPCLOSE_ANOMALY_OLD_DUP_SYN);
+		     2 * TCPCLOSE_ANOMALY_HIJACK_SUSPECT + 1 ||
+		     TCPCLOSE_EV_OLD_DUP_SYN - TCPCLOSE_ANOMALY_OLD_DUP_SYN ||
+		     TCPCLOSE_EV_DATA_OUT_OF_WINDOW -
+		     TCPCLOSE_ANOMALY_DATA_OUT_OF_WINDOW);
 	ret = genl_register_family(&tcpclose_genl_family);
 	if (ret)
 		return ret;

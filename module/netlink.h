@@ -5,6 +5,7 @@
 #include <net/genetlink.h>
 
 struct net;
+struct tcpclose_flood_event;
 struct tcpclose_flow;
 struct tcpclose_net;
 
@@ -21,5 +22,7 @@ void tcpclose_nl_flow_ended(struct net *net,
 void tcpclose_nl_anomaly(struct net *net, struct tcpclose_net *tn,
 			 const struct tcpclose_flow *flow,
 			 unsigned int anomaly);
+void tcpclose_nl_syn_flood(struct net *net,
+			   const struct tcpclose_flood_event *ev);
 
 #endif /* TCPCLOSE_NETLINK_H */

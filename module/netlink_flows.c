@@ -362,3 +362,48 @@ void tcpclose_nl_anomaly(struct net *net, struct tcpclose_net *tn,
 	}
 	tcpclose_nl_event(net, flow, TCPCLOSE_CMD_ANOMALY_NTF, anomaly);
 }
+
+static int tcpclose_nl_put_flood(struct sk_buff *skb,
+				 const struct tcpclose_flood_event *ev)
+{
+	const struct tcpclose_listener *l = &ev->l;
+
+	if (nla_put_u8(skb, TCPCLOSE_A_LISTENER_FAMILY, l->family) ||
+	    tcpclose_nl_put_addr(skb, TCPCLOSE_A_LISTENER_ADDR, l->family,
+				 &l->addr) ||
+	    nla_put_be16(skb, TCPCLOSE_A_LISTENER_PORT, l->port) ||
+	    nla_put_u8(skb, TCPCLOSE_A_LISTENER_VANTAGE, l->vantage) ||
+	    nla_put_u8(skb, TCPCLOSE_A_LISTENER_FLOODING, l->flooding) ||
+	    nla_put_u32(skb, TCPCLOSE_A_LISTENER_RATE, ev->rate) ||
+	    nla_put_u32(skb, TCPCLOSE_A_LISTENER_THRESHOLD, ev->threshold) ||
+	    nla_put_u64_64bit(skb, TCPCLOSE_A_LISTENER_SYNS, l->flood_syns,
+			      TCPCLOSE_A_LISTENER_PAD))
+		return -EMSGSIZE;
+	if (l->flooding)
+		return 0;
+	return nla_put_u64_64bit(skb, TCPCLOSE_A_LISTENER_DURATION_MS,
+				 ev->duration_ms, TCPCLOSE_A_LISTENER_PAD);
+}
+
+/* A SYN flood started or ended: to group events, not rate-limited. */
+void tcpclose_nl_syn_flood(struct net *net,
+			   const struct tcpclose_flood_event *ev)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!tcpclose_nl_listening(net))
+		return;
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &tcpclose_genl_family, 0,
+			  TCPCLOSE_CMD_SYN_FLOOD_NTF);
+	if (!hdr || tcpclose_nl_put_flood(skb, ev)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&tcpclose_genl_family, net, skb, 0,
+				TCPCLOSE_NLGRP_EVENTS, GFP_ATOMIC);
+}

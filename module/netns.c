@@ -25,6 +25,7 @@ static int __net_init tcpclose_net_init(struct net *net)
 	tn->net = net;
 	tcpclose_reset_init(&tn->reset);
 	tcpclose_nl_net_init(tn);
+	tcpclose_synflood_init(&tn->synflood);
 	tn->stats = tcpclose_stats_alloc();
 	if (!tn->stats)
 		return -ENOMEM;

@@ -9,6 +9,7 @@
 #include <net/netns/generic.h>
 
 #include "counters.h"
+#include "synflood.h"
 
 /* Per network namespace state, reached with tcpclose_pernet(). */
 struct tcpclose_net {
@@ -17,6 +18,7 @@ struct tcpclose_net {
 	struct ratelimit_state events_rs; /* anomaly events: netlink_flows.c */
 	struct rhashtable flows;	/* struct tcpclose_flow, by tuple */
 	struct delayed_work gc;		/* timeouts: gc.c */
+	struct tcpclose_synflood synflood; /* synflood.c */
 	struct net *net;
 };
 

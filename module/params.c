@@ -44,6 +44,12 @@ struct tcpclose_param tcpclose_max_flows = {
 	.max = TCPCLOSE_MAX_FLOWS_MAX,
 };
 
+struct tcpclose_param tcpclose_syn_flood_threshold = {
+	.val = TCPCLOSE_SYN_FLOOD_THRESHOLD_DEFAULT,
+	.min = 1,
+	.max = TCPCLOSE_SYN_FLOOD_THRESHOLD_MAX,
+};
+
 static enum tcpclose_action tcpclose_action = TCPCLOSE_ACTION_OBSERVE;
 
 static const char *const tcpclose_action_names[] = {
@@ -101,6 +107,10 @@ MODULE_PARM_DESC(close_wait_alarm,
 module_param_cb(max_flows, &tcpclose_param_ops, &tcpclose_max_flows, 0644);
 MODULE_PARM_DESC(max_flows,
 		 "Most flows tracked, all netns together (default: 1 per 32 KiB of RAM)");
+
+module_param_cb(syn_flood_threshold, &tcpclose_param_ops, &tcpclose_syn_flood_threshold, 0644);
+MODULE_PARM_DESC(syn_flood_threshold,
+		 "Unanswered SYNs per second to one listener that start a SYN flood (1..10000000, default 1000)");
 
 enum tcpclose_action tcpclose_fin_timeout_action(void)
 {

@@ -24,6 +24,7 @@ extern struct tcpclose_param tcpclose_last_ack_timeout;
 extern struct tcpclose_param tcpclose_syn_timeout;
 extern struct tcpclose_param tcpclose_close_wait_alarm;
 extern struct tcpclose_param tcpclose_max_flows;
+extern struct tcpclose_param tcpclose_syn_flood_threshold;
 
 enum tcpclose_action tcpclose_fin_timeout_action(void);
 void tcpclose_set_fin_timeout_action(enum tcpclose_action a);

@@ -104,7 +104,7 @@ TRACE_EVENT(verdict,
 		__field(u8, stalled)
 		__field(u8, initiator)
 		__field(u8, active_closer)
-		__field(u16, anomalies)
+		__field(u32, anomalies)
 	),
 	TP_fast_assign(
 		TCPCLOSE_TP_TUPLE_ASSIGN(net, flow, TCPCLOSE_SIDE_A);
@@ -131,7 +131,13 @@ TRACE_EVENT(verdict,
 			 { 128, "rst_out_of_window" },			\
 			 { 256, "data_after_fin" }, { 512, "half_open" }, \
 			 { 1024, "old_dup_syn" },			\
-			 { 2048, "rst_in_time_wait" })
+			 { 2048, "rst_in_time_wait" },			\
+			 { 4096, "data_out_of_window" },		\
+			 { 8192, "ack_unsent" },			\
+			 { 16384, "challenge_ack" },			\
+			 { 32768, "rst_after_challenge" },		\
+			 { 65536, "rst_forged_suspect" },		\
+			 { 131072, "hijack_suspect" })
 
 TRACE_EVENT(anomaly,
 	TP_PROTO(const struct net *net, const struct tcpclose_flow *flow,
@@ -139,7 +145,7 @@ TRACE_EVENT(anomaly,
 	TP_ARGS(net, flow, anomaly),
 	TP_STRUCT__entry(
 		TCPCLOSE_TP_TUPLE_FIELDS
-		__field(u16, anomaly)
+		__field(u32, anomaly)
 		__field(u8, state_a)
 		__field(u8, state_b)
 	),

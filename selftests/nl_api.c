@@ -128,13 +128,26 @@ static const char *const counter_names[TCPCLOSE_A_COUNTERS_MAX + 1] = {
 	[TCPCLOSE_A_COUNTERS_ICMP_PTB] = "icmp_ptb",
 	[TCPCLOSE_A_COUNTERS_ICMP_PTB_SUSPECT] = "icmp_ptb_suspect",
 	[TCPCLOSE_A_COUNTERS_ICMP_PTB_UNTRACKED] = "icmp_ptb_untracked",
+	[TCPCLOSE_A_COUNTERS_DATA_OUT_OF_WINDOW] = "data_out_of_window",
+	[TCPCLOSE_A_COUNTERS_ACK_UNSENT] = "ack_unsent",
+	[TCPCLOSE_A_COUNTERS_CHALLENGE_ACK] = "challenge_ack",
+	[TCPCLOSE_A_COUNTERS_RST_AFTER_CHALLENGE] = "rst_after_challenge",
+	[TCPCLOSE_A_COUNTERS_RST_FORGED_SUSPECT] = "rst_forged_suspect",
+	[TCPCLOSE_A_COUNTERS_HIJACK_SUSPECT] = "hijack_suspect",
+	[TCPCLOSE_A_COUNTERS_SYNACK_RETRANS] = "synack_retrans",
+	[TCPCLOSE_A_COUNTERS_FLOWS_HALF_OPEN] = "flows_half_open",
+	[TCPCLOSE_A_COUNTERS_SYN_FLOOD_DETECTED] = "syn_flood_detected",
+	[TCPCLOSE_A_COUNTERS_EVICTED_ENDED] = "evicted_ended",
+	[TCPCLOSE_A_COUNTERS_EVICTED_EMBRYONIC] = "evicted_embryonic",
+	[TCPCLOSE_A_COUNTERS_EVICTED_ESTABLISHED] = "evicted_established",
 };
 
 /* Gauges: the current value, never touched by a reset. */
 static bool is_gauge(unsigned int type)
 {
-	return type >= TCPCLOSE_A_COUNTERS_FLOWS_ACTIVE &&
-	       type <= TCPCLOSE_A_COUNTERS_CLOSE_WAIT_STUCK;
+	return (type >= TCPCLOSE_A_COUNTERS_FLOWS_ACTIVE &&
+		type <= TCPCLOSE_A_COUNTERS_CLOSE_WAIT_STUCK) ||
+	       type == TCPCLOSE_A_COUNTERS_FLOWS_HALF_OPEN;
 }
 
 static const char *const param_names[NCONFIG + 1] = {
@@ -146,6 +159,7 @@ static const char *const param_names[NCONFIG + 1] = {
 	[TCPCLOSE_A_CONFIG_CLOSE_WAIT_ALARM]	= "close_wait_alarm",
 	[TCPCLOSE_A_CONFIG_MAX_FLOWS]		= "max_flows",
 	[TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION]	= "fin_timeout_action",
+	[TCPCLOSE_A_CONFIG_SYN_FLOOD_THRESHOLD]	= "syn_flood_threshold",
 };
 
 /* --- netlink ----------------------------------------------------------- */
@@ -1606,6 +1620,11 @@ static const struct bad bad_cases[] = {
 	  .at = { U32(CFG(FIN_TIMEOUT), 4242), U32(CFG(SYN_TIMEOUT), 0) } },
 	{ "config-set: syn_timeout 86401 (above its maximum)", CS, DO, .bad = 0,
 	  .policy = true, .at = { U32(CFG(SYN_TIMEOUT), 86401), U32(CFG(FIN_TIMEOUT), 4242) } },
+	{ "config-set: syn_flood_threshold 0 (below its min)", CS, DO, .bad = 1, .policy = true,
+	  .at = { U32(CFG(SYN_TIMEOUT), 4242), U32(CFG(SYN_FLOOD_THRESHOLD), 0) } },
+	{ "config-set: syn_flood_threshold 10000001 (above its max)", CS, DO, .bad = 1,
+	  .policy = true,
+	  .at = { U32(CFG(SYN_TIMEOUT), 4242), U32(CFG(SYN_FLOOD_THRESHOLD), 10000001) } },
 	{ "config-set: fin_timeout_action 2", CS, DO, .bad = 0, .policy = true,
 	  .at = { U32(CFG(FIN_TIMEOUT_ACTION), 2) } },
 	{ "config-set: seven valid parameters, then fin_timeout_action 2", CS, DO, .bad = 7,

@@ -31,6 +31,7 @@ static const struct param params[] = {
 	{ "close_wait_alarm", TCPCLOSE_A_CONFIG_CLOSE_WAIT_ALARM, false },
 	{ "max_flows", TCPCLOSE_A_CONFIG_MAX_FLOWS, false },
 	{ "fin_timeout_action", TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION, true },
+	{ "syn_flood_threshold", TCPCLOSE_A_CONFIG_SYN_FLOOD_THRESHOLD, false },
 };
 
 #define NPARAMS ARRAY_SIZE(params)

@@ -102,7 +102,8 @@ static const struct command commands[] = {
 		"                            (needs CAP_NET_ADMIN)\n"
 		"\n"
 		"Parameters: fin_timeout time_wait fin_wait1_timeout last_ack_timeout\n"
-		"syn_timeout close_wait_alarm max_flows fin_timeout_action\n",
+		"syn_timeout close_wait_alarm max_flows fin_timeout_action\n"
+		"syn_flood_threshold\n",
 	},
 	{
 		.name = "reset",

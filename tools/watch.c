@@ -3,6 +3,7 @@
  * "tcpclose watch": the events of multicast group "events", one line
  * each, until SIGINT or SIGTERM (or --count, --timeout).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <linux/genetlink.h>
@@ -47,7 +49,7 @@ static void print_time(const struct timespec *ts)
 static void print_text(const struct flow *f, bool end,
 		       const struct timespec *ts)
 {
-	char a[64], b[64], sa[24], sb[24], list[256], age[24], name[32];
+	char a[64], b[64], sa[24], sb[24], list[512], age[24], name[32];
 
 	print_time(ts);
 	printf(" %s %s %s %s %s %s/%s", end ? "flow-end" : "anomaly",
@@ -84,29 +86,148 @@ static void print_json(const struct flow *f, bool end,
 	json_close(&j, '}');
 }
 
+/* A SYN flood event (syn-flood-ntf). */
+struct flood {
+	unsigned int family;
+	char addr[INET6_ADDRSTRLEN];
+	uint16_t port;
+	unsigned int vantage;
+	bool start;
+	uint32_t rate;
+	uint32_t threshold;
+	uint64_t syns;
+	uint64_t duration_ms;
+};
+
+static const uint8_t flood_types[TCPCLOSE_A_LISTENER_MAX + 1] = {
+	[TCPCLOSE_A_LISTENER_FAMILY]		= MNL_TYPE_U8,
+	[TCPCLOSE_A_LISTENER_ADDR]		= MNL_TYPE_BINARY,
+	[TCPCLOSE_A_LISTENER_PORT]		= MNL_TYPE_U16,
+	[TCPCLOSE_A_LISTENER_VANTAGE]		= MNL_TYPE_U8,
+	[TCPCLOSE_A_LISTENER_FLOODING]		= MNL_TYPE_U8,
+	[TCPCLOSE_A_LISTENER_RATE]		= MNL_TYPE_U32,
+	[TCPCLOSE_A_LISTENER_THRESHOLD]		= MNL_TYPE_U32,
+	[TCPCLOSE_A_LISTENER_SYNS]		= MNL_TYPE_U64,
+	[TCPCLOSE_A_LISTENER_DURATION_MS]	= MNL_TYPE_U64,
+};
+
+/* 0, or -EBADMSG when an attribute every flood event has is missing. */
+static int flood_parse(const struct nlmsghdr *nlh, struct flood *fl)
+{
+	const struct nlattr *tb[TCPCLOSE_A_LISTENER_MAX + 1];
+	const struct nlattr *addr;
+	size_t len;
+
+	memset(fl, 0, sizeof(*fl));
+	if (nl_parse(nlh, flood_types, TCPCLOSE_A_LISTENER_MAX, tb))
+		return -EBADMSG;
+	addr = tb[TCPCLOSE_A_LISTENER_ADDR];
+	if (!addr || !tb[TCPCLOSE_A_LISTENER_PORT] ||
+	    !tb[TCPCLOSE_A_LISTENER_FLOODING] || !tb[TCPCLOSE_A_LISTENER_RATE])
+		return -EBADMSG;
+	len = mnl_attr_get_payload_len(addr);
+	fl->family = len == 16 ? AF_INET6 : AF_INET;
+	if ((len != 4 && len != 16) ||
+	    !inet_ntop(fl->family, mnl_attr_get_payload(addr), fl->addr,
+		       sizeof(fl->addr)))
+		return -EBADMSG;
+	fl->port = ntohs(mnl_attr_get_u16(tb[TCPCLOSE_A_LISTENER_PORT]));
+	if (tb[TCPCLOSE_A_LISTENER_VANTAGE])
+		fl->vantage = mnl_attr_get_u8(tb[TCPCLOSE_A_LISTENER_VANTAGE]);
+	fl->start = mnl_attr_get_u8(tb[TCPCLOSE_A_LISTENER_FLOODING]);
+	fl->rate = mnl_attr_get_u32(tb[TCPCLOSE_A_LISTENER_RATE]);
+	if (tb[TCPCLOSE_A_LISTENER_THRESHOLD])
+		fl->threshold =
+			mnl_attr_get_u32(tb[TCPCLOSE_A_LISTENER_THRESHOLD]);
+	if (tb[TCPCLOSE_A_LISTENER_SYNS])
+		fl->syns = mnl_attr_get_u64(tb[TCPCLOSE_A_LISTENER_SYNS]);
+	if (tb[TCPCLOSE_A_LISTENER_DURATION_MS])
+		fl->duration_ms =
+			mnl_attr_get_u64(tb[TCPCLOSE_A_LISTENER_DURATION_MS]);
+	return 0;
+}
+
+static void flood_text(const struct flood *fl, const struct timespec *ts)
+{
+	bool v6 = fl->family == AF_INET6;
+
+	print_time(ts);
+	printf(v6 ? " syn-flood %s ipv6 %s [%s]:%u" : " syn-flood %s ipv4 %s %s:%u",
+	       fl->start ? "start" : "end", vantage_name(fl->vantage),
+	       fl->addr, fl->port);
+	printf(" rate=%" PRIu32 "/s threshold=%" PRIu32 " syns=%" PRIu64,
+	       fl->rate, fl->threshold, fl->syns);
+	if (!fl->start)
+		printf(" duration=%" PRIu64 "ms", fl->duration_ms);
+	printf("\n");
+}
+
+static void flood_json(const struct flood *fl, const struct timespec *ts)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_open(&j, NULL, '{');
+	json_u64(&j, "time_ms", (uint64_t)ts->tv_sec * 1000 +
+		 ts->tv_nsec / 1000000);
+	json_str(&j, "event", "syn_flood");
+	json_str(&j, "state", fl->start ? "start" : "end");
+	json_str(&j, "family", fl->family == AF_INET6 ? "ipv6" : "ipv4");
+	json_str(&j, "vantage", vantage_name(fl->vantage));
+	json_str(&j, "addr", fl->addr);
+	json_u64(&j, "port", fl->port);
+	json_u64(&j, "rate", fl->rate);
+	json_u64(&j, "threshold", fl->threshold);
+	json_u64(&j, "syns", fl->syns);
+	if (!fl->start)
+		json_u64(&j, "duration_ms", fl->duration_ms);
+	json_close(&j, '}');
+}
+
+/* Print one event; false if it was malformed (skipped). */
+static bool print_event(const struct nlmsghdr *nlh, unsigned int cmd,
+			bool json)
+{
+	bool end = cmd == TCPCLOSE_CMD_FLOW_END_NTF;
+	struct timespec ts;
+	struct flood fl;
+	struct flow f;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (cmd == TCPCLOSE_CMD_SYN_FLOOD_NTF) {
+		if (flood_parse(nlh, &fl))
+			return false;
+		if (json)
+			flood_json(&fl, &ts);
+		else
+			flood_text(&fl, &ts);
+		return true;
+	}
+	if (flow_parse(nlh, &f))
+		return false;
+	if (json)
+		print_json(&f, end, &ts);
+	else
+		print_text(&f, end, &ts);
+	return true;
+}
+
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
 	struct watch *w = data;
-	struct timespec ts;
-	struct flow f;
-	bool end;
 
 	if (nlh->nlmsg_type != w->nl->family ||
 	    mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
 		return MNL_CB_OK;
-	end = genl->cmd == TCPCLOSE_CMD_FLOW_END_NTF;
-	if (!end && genl->cmd != TCPCLOSE_CMD_ANOMALY_NTF)
+	if (genl->cmd != TCPCLOSE_CMD_FLOW_END_NTF &&
+	    genl->cmd != TCPCLOSE_CMD_ANOMALY_NTF &&
+	    genl->cmd != TCPCLOSE_CMD_SYN_FLOOD_NTF)
 		return MNL_CB_OK;
-	if (flow_parse(nlh, &f)) {
+	if (!print_event(nlh, genl->cmd, w->json)) {
 		pr_err("watch: malformed event skipped");
 		return MNL_CB_OK;
 	}
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (w->json)
-		print_json(&f, end, &ts);
-	else
-		print_text(&f, end, &ts);
 	if (fflush(stdout) || ferror(stdout))
 		return MNL_CB_STOP;	/* main() reports it */
 	w->seen++;

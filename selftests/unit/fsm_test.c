@@ -298,10 +298,10 @@ TEST_F(flow, picked_up_from_syn_ack_window_is_liberal)
 	/* An RST to B beyond 65535 but within 65535 << 14. */
 	seg(A, RST, ISN_B + 1 + 1000000, 0, 0);
 	EXPECT_EVENTS(EV(RST_IN_WINDOW));
-	seg(A, RST, ISN_B + 1 + LIBERAL, 0, 0);
+	seg(A, RST, ISN_B + 1 + LIBERAL + 1, 0, 0);
 	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
 	/* A's own scale (7) was in its SYN-ACK. */
-	seg(B, RST, ISN_A + 1 + RWND, 0, 0);
+	seg(B, RST, ISN_A + 1 + RWND + 1, 0, 0);
 	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
 	EXPECT_STATES(EST, EST);
 }
@@ -335,9 +335,9 @@ TEST_F(flow, picked_up_rst_classes_use_liberal_window)
 	seg(A, ACK, 1006, 5006, 0);
 	seg(B, ACK, 5006, 1006, 0);
 	/* B's RSTs are measured from A's RCV.NXT (5006), and back. */
-	seg(B, RST, 5006 + LIBERAL - 1, 0, 0);
-	EXPECT_EVENTS(EV(RST_IN_WINDOW));
 	seg(B, RST, 5006 + LIBERAL, 0, 0);
+	EXPECT_EVENTS(EV(RST_IN_WINDOW));
+	seg(B, RST, 5006 + LIBERAL + 1, 0, 0);
 	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
 	seg(A, RST, 1006 - 1, 0, 0);
 	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
@@ -448,9 +448,9 @@ TEST_F(flow, window_scale_option)
 	EXPECT_EQ(14, F.dir[B].wscale);
 	seg(A, ACK, ISN_A + 1, ISN_B + 1, 0);
 	/* A's window is 65535 bytes, B's 65535 << 14. */
-	seg(B, RST, ISN_B + 1 + WIN - 1, 0, 0);
-	EXPECT_EVENTS(EV(RST_IN_WINDOW));
 	seg(B, RST, ISN_B + 1 + WIN, 0, 0);
+	EXPECT_EVENTS(EV(RST_IN_WINDOW));
+	seg(B, RST, ISN_B + 1 + WIN + 1, 0, 0);
 	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
 	seg(A, RST, ISN_A + 1 + 100000000, 0, 0);
 	EXPECT_EVENTS(EV(RST_IN_WINDOW));
@@ -932,7 +932,7 @@ TEST_F(closer, rst_out_of_window)
 {
 	unsigned int x = variant->x, y = !x;
 
-	seg(x, RST, nxt(x) + RWND, 0, 0);
+	seg(x, RST, nxt(x) + RWND + 1, 0, 0);
 	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
 	seg(x, RST | ACK, nxt(x) - 1, nxt(y), 0);
 	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
@@ -1498,15 +1498,14 @@ TEST(verdict_names)
 
 TEST(layout)
 {
-	EXPECT_EQ(20, sizeof(struct tcpclose_dir));
-	EXPECT_EQ(52, sizeof(struct tcpclose_fsm));
-	/* Every anomaly fits in the 16-bit per-flow record. */
-	EXPECT_EQ(0, TCPCLOSE_ANOMALY_MASK & ~0xffffu);
+	EXPECT_EQ(24, sizeof(struct tcpclose_dir));
+	EXPECT_EQ(64, sizeof(struct tcpclose_fsm));
 	EXPECT_EQ(0, TCPCLOSE_ANOMALY_MASK &
-		  (EV(ENDED) | EV(NEW_FLOW) | EV(PICKED_UP)));
-	EXPECT_EQ(EV(RST_IN_TIME_WAIT) * 2 - 1, TCPCLOSE_ANOMALY_MASK);
-	/* Anomalies can grow to 16 bits without moving the other events. */
-	EXPECT_EQ(EV(ENDED), 1u << 16);
+		  (EV(SYNACK_RETRANS) | EV(ENDED) | EV(NEW_FLOW) |
+		   EV(PICKED_UP)));
+	EXPECT_EQ(EV(HIJACK_SUSPECT) * 2 - 1, TCPCLOSE_ANOMALY_MASK);
+	/* Anomalies can grow to 24 bits without moving the other events. */
+	EXPECT_EQ(EV(SYNACK_RETRANS), 1u << 24);
 }
 
 /* ------------------------------------------------------------------ */
@@ -2032,6 +2031,162 @@ TEST_F(flow, seq_unacked_wraps)
 	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, A, 0x11));
 	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, A, 0x12));
 	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, A, 0xfffffff0u));
+}
+
+/* ------------------------------------------------------------------ */
+/* Attacks: RFC 5961 challenge ACKs, blind injection, SYN-ACK retrans  */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A forged in-window RST "from A": B answers with a challenge ACK, A goes
+ * on sending, so the RST was not A's.  An out-of-window one is pending
+ * too.  The flow ends normally.
+ */
+TEST_F(flow, forged_rsts_challenged_then_contradicted)
+{
+	open_flow(&self->d);
+	seg(A, RST, nxt(B) + 100, 0, 0);
+	EXPECT_EVENTS(EV(RST_IN_WINDOW));
+	EXPECT_EQ(TCPCLOSE_D_CHALLENGE_DUE,
+		  F.dir[B].flags & TCPCLOSE_D_CHALLENGE_DUE);
+	/* Not a challenge ACK: not at B's RCV.NXT. */
+	seg(B, ACK, nxt(B), nxt(A) - 1, 0);
+	EXPECT_EVENTS(0);
+	seg(B, ACK, nxt(B), nxt(A), 0);
+	EXPECT_EVENTS(EV(CHALLENGE_ACK));
+	/* Owed once per in-window RST. */
+	seg(B, ACK, nxt(B), nxt(A), 0);
+	EXPECT_EVENTS(0);
+	seg(A, RST, nxt(B) + RWND + 1, 0, 0);
+	EXPECT_EVENTS(EV(RST_OUT_OF_WINDOW));
+	seg(A, RST | ACK, nxt(B) + 7, nxt(A), 0);
+	EXPECT_EVENTS(EV(RST_IN_WINDOW));
+	EXPECT_EQ(3, F.dir[A].rst_pending);
+	seg(A, ACK, nxt(A), nxt(B), 0);
+	EXPECT_EVENTS(EV(RST_FORGED_SUSPECT));
+	EXPECT_EQ(3, OUT.forged);
+	EXPECT_EQ(0, F.dir[A].rst_pending);
+	/* The challenge is answered: a later exact RST is not "after" it. */
+	EXPECT_EQ(0, F.dir[B].flags &
+		  (TCPCLOSE_D_CHALLENGE_DUE | TCPCLOSE_D_CHALLENGED));
+	seg(A, FIN | ACK, nxt(A), nxt(B), 0);
+	EXPECT_EQ(0, OUT.forged);
+	seg(B, FIN | ACK, nxt(B), nxt(A) + 1, 0);
+	seg(A, ACK, nxt(A) + 1, nxt(B) + 1, 0);
+	EXPECT_VERDICT(V(CLOSE_NORMAL));
+	EXPECT_EQ(EV(RST_IN_WINDOW) | EV(RST_OUT_OF_WINDOW) |
+		  EV(CHALLENGE_ACK) | EV(RST_FORGED_SUSPECT), F.anomalies);
+}
+
+/*
+ * A is gone (its own RST lost): an in-window RST makes B challenge, and A's
+ * kernel answers the challenge ACK with an exact RST, which takes effect.
+ */
+TEST_F(flow, rst_after_challenge)
+{
+	open_flow(&self->d);
+	seg(A, RST, nxt(B) + 1000, 0, 0);
+	seg(B, ACK, nxt(B), nxt(A), 0);
+	EXPECT_EVENTS(EV(CHALLENGE_ACK));
+	/* Without ACK, from a side the mirror had open: half_open too. */
+	seg(A, RST, nxt(A), 0, 0);
+	EXPECT_EVENTS(EV(RST_EXACT) | EV(RST_AFTER_CHALLENGE) | EV(HALF_OPEN) |
+		      EV(ENDED));
+	EXPECT_EQ(0, OUT.forged);
+	EXPECT_EQ(0, F.dir[A].rst_pending);
+	EXPECT_VERDICT(V(RESET_ESTABLISHED));
+	EXPECT_STATES(CLOSED, CLOSED);
+}
+
+/* Without a challenge ACK seen, an exact RST is a plain reset. */
+TEST_F(flow, exact_rst_without_challenge)
+{
+	open_flow(&self->d);
+	seg(A, RST, nxt(B) + 1000, 0, 0);
+	seg(A, RST | ACK, nxt(A), nxt(B), 0);
+	EXPECT_EVENTS(EV(RST_EXACT) | EV(ENDED));
+	EXPECT_VERDICT(V(RESET_ESTABLISHED));
+}
+
+/* A's data past B's right edge, or far behind, is ignored and counted. */
+TEST_F(flow, data_out_of_window)
+{
+	open_flow(&self->d);
+	seg(A, PSH | ACK, nxt(B) + RWND + 1, nxt(B), 100);
+	EXPECT_EVENTS(EV(DATA_OUT_OF_WINDOW));
+	EXPECT_EQ(nxt(A), F.dir[A].snd_nxt);
+	/* The right edge itself is in (a zero-window probe's byte). */
+	seg(A, PSH | ACK, nxt(A) + RWND, nxt(B), 1);
+	EXPECT_EVENTS(0);
+	/* Behind by more than any window of scale 7 could hold. */
+	seg(A, PSH | ACK, nxt(A) - (WIN << WSCALE) - 200, nxt(B), 100);
+	EXPECT_EVENTS(EV(DATA_OUT_OF_WINDOW));
+	/* An ordinary retransmission of old data is not. */
+	seg(A, PSH | ACK, nxt(A) - 5, nxt(B), 5);
+	EXPECT_EVENTS(0);
+	EXPECT_EQ(2, F.injected);
+	EXPECT_STATES(EST, EST);
+}
+
+/* An ACK of what B never sent is ignored and counted, FIN or not. */
+TEST_F(flow, ack_unsent)
+{
+	open_flow(&self->d);
+	seg(A, FIN | ACK, nxt(A), nxt(B) + 1, 0);
+	EXPECT_EVENTS(EV(ACK_UNSENT));
+	EXPECT_STATES(EST, EST);
+	EXPECT_EQ(0, F.fin_count[A]);
+	seg(A, ACK, nxt(A), nxt(B), 0);
+	EXPECT_EVENTS(0);
+}
+
+/* The fourth injection flags the flow, once. */
+TEST_F(flow, hijack_suspect)
+{
+	int i;
+
+	open_flow(&self->d);
+	for (i = 1; i < TCPCLOSE_INJECT_BURST; i++) {
+		seg(A, PSH | ACK, nxt(A), nxt(B) + 1000 * i, 10);
+		EXPECT_EVENTS(EV(ACK_UNSENT));
+	}
+	seg(A, PSH | ACK, nxt(B) + 3 * RWND, nxt(B), 10);
+	EXPECT_EVENTS(EV(DATA_OUT_OF_WINDOW) | EV(HIJACK_SUSPECT));
+	seg(A, PSH | ACK, nxt(A), nxt(B) + 1, 10);
+	EXPECT_EVENTS(EV(ACK_UNSENT));
+	EXPECT_EQ(TCPCLOSE_INJECT_BURST + 1, F.injected);
+	EXPECT_VERDICT(V(NONE));
+}
+
+/* A flow picked up mid-stream is not checked: its windows are unknown. */
+TEST_F(flow, picked_up_not_checked_for_injection)
+{
+	seg(A, ACK, 1006, 5006, 0);
+	seg(B, ACK, 5006, 1006, 0);
+	seg(A, PSH | ACK, 1006, 9999999, 10);
+	EXPECT_EVENTS(0);
+	EXPECT_EQ(0, F.injected);
+}
+
+TEST_F(flow, synack_retrans)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, SYN | ACK, ISN_B, ISN_A + 1, 0);
+	EXPECT_EVENTS(0);
+	seg(B, SYN | ACK, ISN_B, ISN_A + 1, 0);
+	EXPECT_EVENTS(EV(SYNACK_RETRANS));
+	EXPECT_EQ(0, F.anomalies);
+	seg(A, ACK, ISN_A + 1, ISN_B + 1, 0);
+	EXPECT_STATES(EST, EST);
+}
+
+/* Simultaneous open: a SYN, then a SYN-ACK with the same ISN. */
+TEST_F(flow, synack_after_own_syn_is_not_retrans)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, SYN, ISN_B, 0, 0);
+	seg(B, SYN | ACK, ISN_B, ISN_A + 1, 0);
+	EXPECT_EQ(0, OUT.events & EV(SYNACK_RETRANS));
 }
 
 TEST_HARNESS_MAIN

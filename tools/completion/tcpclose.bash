@@ -45,7 +45,7 @@ _tcpclose_config()
 {
 	local cur=$1 params="fin_timeout time_wait fin_wait1_timeout
 		last_ack_timeout syn_timeout close_wait_alarm max_flows
-		fin_timeout_action"
+		fin_timeout_action syn_flood_threshold"
 
 	shift
 	if (($# == 0)); then
