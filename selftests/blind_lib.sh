@@ -8,21 +8,6 @@
 
 CLI=${TCPCLOSE_CLI:-$TOP/tools/tcpclose}
 
-# netstat NS NAME: one TcpExt counter of NS.
-netstat()
-{
-	ip netns exec "$1" awk -v n="$2" '
-		/^TcpExt:/ && !h { for (i = 2; i <= NF; i++) k[i] = $i; h = 1; next }
-		/^TcpExt:/ { for (i = 2; i <= NF; i++) if (k[i] == n) print $i }
-	' /proc/net/netstat
-}
-
-# wait_watcher NS PID: until PID's netlink socket in NS joined a group.
-wait_watcher()
-{
-	slowwait 10 sh -c "ip netns exec $1 awk '\$2 == 16 && \$3 == $2 && \$4 != \"00000000\" { f = 1 } END { exit !f }' /proc/net/netlink"
-}
-
 # blind_start NS TIMEOUT JOB...: B's watcher, then blind.py in NS (A).
 blind_start()
 {

@@ -224,12 +224,6 @@ prom_valid()
 	EOF
 }
 
-# wait_watcher NS PID: until PID's netlink socket in NS joined a group.
-wait_watcher()
-{
-	slowwait 10 sh -c "ip netns exec $1 awk '\$2 == 16 && \$3 == $2 && \$4 != \"00000000\" { f = 1 } END { exit !f }' /proc/net/netlink"
-}
-
 # --- without the module ----------------------------------------------------
 
 mod_unload

@@ -25,15 +25,6 @@ link_ns "$A" "$B" 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; tcpclose_cleanup' EXIT
 
-# netstat NS NAME: one TcpExt counter of NS.
-netstat()
-{
-	ip netns exec "$1" awk -v n="$2" '
-		/^TcpExt:/ && !h { for (i = 2; i <= NF; i++) k[i] = $i; h = 1; next }
-		/^TcpExt:/ { for (i = 2; i <= NF; i++) if (k[i] == n) print $i }
-	' /proc/net/netstat
-}
-
 PTB="icmp_ptb icmp_ptb_suspect icmp_ptb_untracked"
 WANT="icmp_ptb=1 icmp_ptb_suspect=2 icmp_ptb_untracked=1"
 

@@ -115,6 +115,21 @@ host_counter()
 	awk -v n="$1" '$1 == n { print $2 }' /proc/tcpclose
 }
 
+# netstat NS NAME: one TcpExt counter of netns NS (/proc/net/netstat).
+netstat()
+{
+	ip netns exec "$1" awk -v n="$2" '
+		/^TcpExt:/ && !h { for (i = 2; i <= NF; i++) k[i] = $i; h = 1; next }
+		/^TcpExt:/ { for (i = 2; i <= NF; i++) if (k[i] == n) print $i }
+	' /proc/net/netstat
+}
+
+# wait_watcher NS PID: until PID's netlink socket in NS joined a group.
+wait_watcher()
+{
+	slowwait 10 sh -c "ip netns exec $1 awk '\$2 == 16 && \$3 == $2 && \$4 != \"00000000\" { f = 1 } END { exit !f }' /proc/net/netlink"
+}
+
 # --- assertions ------------------------------------------------------------
 
 # check DESC CMD...: one KTAP result, pass when CMD succeeds.
