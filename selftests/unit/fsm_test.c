@@ -2189,4 +2189,43 @@ TEST_F(flow, synack_after_own_syn_is_not_retrans)
 	EXPECT_EQ(0, OUT.events & EV(SYNACK_RETRANS));
 }
 
+/* The per-side and per-flow counts saturate instead of wrapping. */
+TEST_F(flow, attack_counts_saturate)
+{
+	int i;
+
+	open_flow(&self->d);
+	for (i = 0; i < 300; i++)
+		seg(A, RST, nxt(B) + 1 + i, 0, 0);
+	EXPECT_EQ(255, F.dir[A].rst_pending);
+	seg(A, ACK, nxt(A), nxt(B), 0);
+	EXPECT_EQ(255, OUT.forged);
+	for (i = 0; i < 300; i++)
+		seg(A, PSH | ACK, nxt(A), nxt(B) + 1, 1);
+	EXPECT_EQ(255, F.injected);
+	EXPECT_EQ(0, OUT.events & EV(HIJACK_SUSPECT));
+}
+
+/* Only a pure ACK repeating both numbers answers the challenge. */
+TEST_F(flow, challenge_ack_must_repeat_both_numbers)
+{
+	open_flow(&self->d);
+	seg(A, RST, nxt(B) + 100, 0, 0);
+	seg(B, ACK, nxt(B) + 1, nxt(A), 0);	/* not at its SND.NXT */
+	EXPECT_EQ(0, OUT.events & EV(CHALLENGE_ACK));
+	seg(B, FIN | ACK, nxt(B), nxt(A), 0);	/* a FIN is not one */
+	EXPECT_EQ(0, OUT.events & EV(CHALLENGE_ACK));
+	EXPECT_EQ(TCPCLOSE_D_CHALLENGE_DUE,
+		  F.dir[B].flags & TCPCLOSE_D_CHALLENGE_DUE);
+}
+
+/* A SYN-ACK with a new ISN is not a retransmission of the first. */
+TEST_F(flow, synack_with_new_isn_is_not_retrans)
+{
+	seg(A, SYN, ISN_A, 0, 0);
+	seg(B, SYN | ACK, ISN_B, ISN_A + 1, 0);
+	seg(B, SYN | ACK, ISN_B + 77, ISN_A + 1, 0);
+	EXPECT_EQ(0, OUT.events & EV(SYNACK_RETRANS));
+}
+
 TEST_HARNESS_MAIN
