@@ -41,7 +41,7 @@ OTHERS = ('flows_picked_up', 'flows_untracked', 'bad_header', 'fragment',
 # delayed ACKs and timers), and flows_ended (the sum of the verdicts).
 UNCHECKED = ('seg_total', 'seg_in', 'seg_out', 'seg_forward', 'seg_pure_ack',
              'seg_data', 'flows_ended')
-GAUGE = re.compile(r'^(flows_active|state_|close_wait_stuck)')
+GAUGE = re.compile(r'^(flows_active|flows_half_open|state_|close_wait_stuck)')
 
 OPEN_C = 'SYN_SENT,ESTABLISHED'
 OPEN_S = 'LISTEN,SYN_RECV,ESTABLISHED'
@@ -354,12 +354,16 @@ def r1(v):
     # goes to SYN_RECV and sends a SYN-ACK (tcp_rcv_synsent_state_process);
     # the other's SYN-ACK then establishes it: SYN_SENT, SYN_RECV,
     # ESTABLISHED at both ends.  A SYN or SYN-ACK is sent again if its
-    # timer fires first (300 ms each way under TCG): counted, no anomaly.
+    # timer fires first (300 ms each way under TCG): counted (a SYN-ACK in
+    # synack_retrans), no anomaly.
     # Each host sees its own SYN first: at the server, side A is the
     # server and the active closer (the client) is B; at the router the
     # client's SYN came first.
     def f(gt, g):
-        syns = {'seg_syn': g.csyn + g.ssyn, 'seg_synack': g.csynack + g.ssynack}
+        # One SYN-ACK each (same ISN as its SYN); any more is a
+        # retransmission.
+        syns = {'seg_syn': g.csyn + g.ssyn, 'seg_synack': g.csynack + g.ssynack,
+                'synack_retrans': g.csynack + g.ssynack - 2}
         if v == 's':
             return vantage([flow('close_normal', 'b', end=('closed', 'time_wait'))],
                            swap=True, **syns)
