@@ -27,6 +27,8 @@
 
 /* Entries sampled to choose a victim when the table is full. */
 #define TCPCLOSE_EVICT_SAMPLE	32
+/* Evictions one new flow may make when other CPUs race it for the room. */
+#define TCPCLOSE_EVICT_TRIES	4
 
 static struct kmem_cache *tcpclose_flow_cache __read_mostly;
 static siphash_key_t tcpclose_hash_key __read_mostly;
@@ -209,16 +211,24 @@ static bool tcpclose_evict_one(struct net *net, struct tcpclose_net *tn)
 	return true;
 }
 
-/* Room for one more flow: under max_flows, or after evicting one here. */
+/*
+ * Room for one more flow: under max_flows, or after evicting one here.  A
+ * flow created on another CPU meanwhile may take the room an eviction
+ * made: evict again, a few times.
+ */
 static bool tcpclose_flow_room(struct net *net, struct tcpclose_net *tn)
 {
 	unsigned int max = tcpclose_param_get(&tcpclose_max_flows);
+	unsigned int tries;
 
 	if (atomic_inc_return(&tcpclose_nflows) <= max)
 		return true;
-	if (tcpclose_evict_one(net, tn) &&
-	    atomic_read(&tcpclose_nflows) <= max)
-		return true;
+	for (tries = 0; tries < TCPCLOSE_EVICT_TRIES; tries++) {
+		if (!tcpclose_evict_one(net, tn))
+			break;
+		if (atomic_read(&tcpclose_nflows) <= max)
+			return true;
+	}
 	atomic_dec(&tcpclose_nflows);
 	return false;
 }
