@@ -172,15 +172,13 @@ static bool tcpclose_evict_better(const struct tcpclose_flow *f,
 	return time_before32(sf, sb);
 }
 
-/* Sample entries from a random bucket on; the best victim.  Under RCU. */
-static struct tcpclose_flow *tcpclose_evict_pick(struct tcpclose_net *tn)
+/* Sample entries of @tbl from a random bucket on; the best victim. */
+static struct tcpclose_flow *tcpclose_evict_sample(struct bucket_table *tbl)
 {
 	struct tcpclose_flow *f, *best = NULL;
-	struct bucket_table *tbl;
 	struct rhash_head *pos;
 	unsigned int i, b, seen = 0;
 
-	tbl = rht_dereference_rcu(tn->flows.tbl, &tn->flows);
 	b = reciprocal_scale(get_random_u32(), tbl->size);
 	for (i = 0; i < tbl->size && seen < TCPCLOSE_EVICT_SAMPLE; i++) {
 		rht_for_each_entry_rcu(f, pos, tbl, (b + i) & (tbl->size - 1),
@@ -190,6 +188,22 @@ static struct tcpclose_flow *tcpclose_evict_pick(struct tcpclose_net *tn)
 			seen++;
 		}
 	}
+	return best;
+}
+
+/*
+ * The victim, under RCU.  While the table is resized its entries move to
+ * the next table: look there if the current one is already empty.
+ */
+static struct tcpclose_flow *tcpclose_evict_pick(struct tcpclose_net *tn)
+{
+	struct tcpclose_flow *best = NULL;
+	struct bucket_table *tbl;
+
+	for (tbl = rht_dereference_rcu(tn->flows.tbl, &tn->flows);
+	     tbl && !best;
+	     tbl = rht_dereference_rcu(tbl->future_tbl, &tn->flows))
+		best = tcpclose_evict_sample(tbl);
 	return best;
 }
 
