@@ -27,6 +27,17 @@
 
 /* Entries sampled to choose a victim when the table is full. */
 #define TCPCLOSE_EVICT_SAMPLE	32
+/*
+ * A cache of its own, never merged with another of the same size, so that
+ * /proc/slabinfo shows what the flows take (SLAB_NO_MERGE: 6.5 and later;
+ * 6.1 merges only caches with the same constructor and flags).
+ */
+#ifdef SLAB_NO_MERGE
+#define TCPCLOSE_SLAB_FLAGS	SLAB_NO_MERGE
+#else
+#define TCPCLOSE_SLAB_FLAGS	0
+#endif
+
 /* Evictions one new flow may make when other CPUs race it for the room. */
 #define TCPCLOSE_EVICT_TRIES	4
 
@@ -207,12 +218,13 @@ static struct tcpclose_flow *tcpclose_evict_pick(struct tcpclose_net *tn)
 	return best;
 }
 
-static bool tcpclose_evict_one(struct net *net, struct tcpclose_net *tn)
+/* Evict one flow of @tn, if it finds one still linked.  Under RCU. */
+static void tcpclose_evict_one(struct net *net, struct tcpclose_net *tn)
 {
 	struct tcpclose_flow *victim = tcpclose_evict_pick(tn);
 
 	if (!victim)
-		return false;
+		return;
 	spin_lock_bh(&victim->lock);
 	BUILD_BUG_ON(TCPCLOSE_CNT_EVICTED_ESTABLISHED -
 		     TCPCLOSE_CNT_EVICTED_ENDED != 2);
@@ -222,13 +234,12 @@ static bool tcpclose_evict_one(struct net *net, struct tcpclose_net *tn)
 	tcpclose_mirror_evict(net, tn, victim);
 	tcpclose_flow_unlink(net, tn, victim);
 	spin_unlock_bh(&victim->lock);
-	return true;
 }
 
 /*
  * Room for one more flow: under max_flows, or after evicting one here.  A
  * flow created on another CPU meanwhile may take the room an eviction
- * made: evict again, a few times.
+ * made, or the victim may have gone meanwhile: try again, a few times.
  */
 static bool tcpclose_flow_room(struct net *net, struct tcpclose_net *tn)
 {
@@ -238,8 +249,7 @@ static bool tcpclose_flow_room(struct net *net, struct tcpclose_net *tn)
 	if (atomic_inc_return(&tcpclose_nflows) <= max)
 		return true;
 	for (tries = 0; tries < TCPCLOSE_EVICT_TRIES; tries++) {
-		if (!tcpclose_evict_one(net, tn))
-			break;
+		tcpclose_evict_one(net, tn);
 		if (atomic_read(&tcpclose_nflows) <= max)
 			return true;
 	}
@@ -329,7 +339,7 @@ int tcpclose_flows_init(void)
 	BUILD_BUG_ON(sizeof(struct rcu_head) >
 		     offsetof(struct tcpclose_fsm, state));
 	get_random_bytes(&tcpclose_hash_key, sizeof(tcpclose_hash_key));
-	tcpclose_flow_cache = KMEM_CACHE(tcpclose_flow, 0);
+	tcpclose_flow_cache = KMEM_CACHE(tcpclose_flow, TCPCLOSE_SLAB_FLAGS);
 	return tcpclose_flow_cache ? 0 : -ENOMEM;
 }
 
