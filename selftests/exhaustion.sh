@@ -167,16 +167,28 @@ release()
 	timeout 10 sh -c "echo go >$tmp/hold$1.fifo"
 }
 
-# flows_json NS: the real connections' flows at NS, as
-# "total closed_normal" (initiator A, not picked up).
+# real_flows NS: the real connections' flows at NS, as "total
+# close_normal" (close_normal, from the handshake on: the client 10.0.2.1
+# is the initiator, and it closed first); the others are printed as
+# diagnostics.  Side A is whichever end sent the first segment seen,
+# normally the client.
 real_flows()
 {
 	"$CLI" -n "$1" -j flows addr 10.0.2.1 port "$PORT" | "$PY" -c '
 import json, sys
 f = json.load(sys.stdin)
-ok = [x for x in f if x["verdict"] == "close_normal" and x["initiator"] == "a"
-      and not x["picked_up"]]
-print(len(f), len(ok))'
+def client(x):
+    return "a" if x["a"]["addr"] == "10.0.2.1" else "b"
+ok = [x for x in f if x["verdict"] == "close_normal" and not x["picked_up"]
+      and x["initiator"] == x["active_closer"] == client(x)]
+for x in f:
+    if x in ok and client(x) != "a":
+        print("# the server is side A: %s" % json.dumps(x), file=sys.stderr)
+for x in f:
+    if x not in ok:
+        print("# other flow: %s" % json.dumps(x), file=sys.stderr)
+print(len(f), len(ok))' 2>"$tmp/flows.log"
+	sed "s/^/# $1: /" "$tmp/flows.log" >&2
 }
 
 # --- before: ended and held connections -------------------------------------
