@@ -105,14 +105,14 @@ end = [e for e in floods if e["state"] == "end"]
 ours = all(e["family"] == "ipv" + fam and e["addr"] == addr and
            e["port"] == port and e["vantage"] == "host" for e in floods)
 out = ["start=%d" % len(start), "end=%d" % len(end), "listener=%s" % ours]
-if len(start) == 1 and len(end) == 1:
-    s, e = start[0], end[0]
-    out.append("start_rate=%s" % (s["rate"] >= threshold and s["threshold"] == threshold))
-    out.append("end_rate=%s" % (e["rate"] < threshold // 2 and e["time_ms"] >= s["time_ms"]))
-    out.append("end_syns=%s" % (e["syns"] >= threshold and e["duration_ms"] > 0))
-    print("start: %s" % json.dumps(s), file=sys.stderr)
-    print("end: %s" % json.dumps(e), file=sys.stderr)
-real = [e for e in ends if e["a"]["port"] == cport and e["b"]["port"] == port]
+one = len(start) == 1 and len(end) == 1
+s, e = (start[0], end[0]) if one else ({}, {})
+out.append("start_rate=%s" % (one and s["rate"] >= threshold and s["threshold"] == threshold))
+out.append("end_rate=%s" % (one and e["rate"] < threshold // 2 and e["time_ms"] >= s["time_ms"]))
+out.append("end_syns=%s" % (one and e["syns"] >= threshold and e["duration_ms"] > 0))
+for f in floods:
+    print("%s: %s" % (f["state"], json.dumps(f)), file=sys.stderr)
+real = [e for e in ends if {e["a"]["port"], e["b"]["port"]} == {cport, port}]
 for e in ends:
     print("flow_end: %s" % json.dumps(e), file=sys.stderr)
 out.append("flow_end=%d" % len(ends))
