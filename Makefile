@@ -37,7 +37,7 @@ DEPS := gcc make libc6-dev kmod xz-utils cpio git \
 	linux-headers-amd64 linux-image-amd64 \
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12 \
 	qemu-system-x86 busybox-static bpftrace nftables iproute2 \
-	python3 python3-scapy python3-yaml python3-jsonschema libmnl-dev pkg-config sparse iperf3 hping3 \
+	python3 python3-scapy python3-yaml python3-jsonschema libmnl-dev pkg-config sparse iperf3 hping3 socat \
 	dkms groff-base man-db prometheus
 
 all: module cli
