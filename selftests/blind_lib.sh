@@ -8,6 +8,17 @@
 
 CLI=${TCPCLOSE_CLI:-$TOP/tools/tcpclose}
 
+# blind_setup: netns A (client) and B (server) on link 1, $BLIND_DIR, and
+# the cleanup trap.
+blind_setup()
+{
+	setup_ns A B || ktap_exit_fail_msg "setup_ns failed"
+	link_ns "$A" "$B" 1
+	BLIND_DIR=$(mktemp -d)
+	tmp=$BLIND_DIR
+	trap 'rm -rf "$tmp"; tcpclose_cleanup' EXIT
+}
+
 # blind_start NS TIMEOUT JOB...: B's watcher, then blind.py in NS (A).
 blind_start()
 {

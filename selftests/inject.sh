@@ -34,11 +34,7 @@ if [ ! -x "$CLI" ] || ! command -v socat >/dev/null; then
 fi
 require_module
 
-setup_ns A B
-link_ns "$A" "$B" 1
-BLIND_DIR=$(mktemp -d)
-tmp=$BLIND_DIR
-trap 'rm -rf "$tmp"; tcpclose_cleanup' EXIT
+blind_setup
 ip netns exec "$B" sysctl -qw net.ipv4.tcp_invalid_ratelimit=0
 dmesg_mark
 
