@@ -121,8 +121,8 @@ static bool tcpclose_embryonic(unsigned int a, unsigned int b)
 }
 
 /*
- * The gauge flows_half_open; and a handshake that completed is answered
- * SYN, for the SYN flood detector.
+ * The gauge flows_half_open; and a handshake that completed is told to the
+ * SYN flood detector, as an answered SYN.
  */
 static void tcpclose_half_open(struct tcpclose_net *tn,
 			       struct tcpclose_flow *flow,

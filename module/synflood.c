@@ -116,35 +116,44 @@ static void tcpclose_flood_note(struct tcpclose_flood_event *ev,
 			  jiffies_to_msecs(now - l->flood_start);
 }
 
+/* One more SYN to @l: whether it started a flood (then @ev is filled). */
+static bool tcpclose_listener_syn(struct tcpclose_listener *l, u32 now,
+				  u32 threshold, struct tcpclose_flood_event *ev)
+{
+	u32 rate;
+
+	tcpclose_listener_roll(l, now);
+	l->cur++;
+	l->last = now;
+	l->flood_syns++;
+	rate = tcpclose_listener_rate(l, now);
+	if (l->flooding || rate < threshold)
+		return false;
+	l->flooding = true;
+	l->flood_start = now;
+	l->flood_syns = 1;
+	tcpclose_flood_note(ev, l, rate, threshold, now);
+	return true;
+}
+
 /* A SYN that starts a flow, to the listener @key->dst, @key->dport. */
 void tcpclose_synflood_syn(struct net *net, struct tcpclose_net *tn,
 			   const struct tcpclose_key *key,
 			   unsigned int vantage)
 {
-	u32 now = (u32)jiffies, threshold, rate;
+	u32 threshold = tcpclose_param_get(&tcpclose_syn_flood_threshold);
 	struct tcpclose_synflood *sf = &tn->synflood;
 	struct tcpclose_flood_event ev;
 	struct tcpclose_listener *l;
+	u32 now = (u32)jiffies;
 	bool started = false;
 
-	threshold = tcpclose_param_get(&tcpclose_syn_flood_threshold);
 	spin_lock_bh(&sf->lock);
 	l = tcpclose_listener_find(sf, &key->dst, key->dport, key->family,
 				   true, now);
 	if (l) {
 		l->vantage = vantage;
-		tcpclose_listener_roll(l, now);
-		l->cur++;
-		l->last = now;
-		l->flood_syns++;
-		rate = tcpclose_listener_rate(l, now);
-		if (!l->flooding && rate >= threshold) {
-			l->flooding = true;
-			l->flood_start = now;
-			l->flood_syns = 1;
-			tcpclose_flood_note(&ev, l, rate, threshold, now);
-			started = true;
-		}
+		started = tcpclose_listener_syn(l, now, threshold, &ev);
 	}
 	spin_unlock_bh(&sf->lock);
 	if (!started)
