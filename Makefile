@@ -7,6 +7,9 @@
 #   make fidelity      the long randomized fidelity run: 10 000 connections
 #                      under netem loss per kernel, mirror vs kernel states
 #                      (selftests/fidelity/run; KERNEL=6.12, FIDELITY_N=...)
+#   make bench         the benchmarks, on both kernels: churn, bulk, memory,
+#                      scale, instructions per packet (Documentation/
+#                      performance.rst); writes build/bench/results.json
 #   make demo          boot the test VM and show the module at work
 #   make deps          install the Debian packages the project needs
 
@@ -130,6 +133,24 @@ fidelity:
 	$(MAKE) -s modules-all
 	selftests/fidelity/run
 
+# The benchmarks (Documentation/performance.rst): one VM boot per kernel,
+# one vCPU (under TCG a second vCPU only adds scheduling noise), then the
+# host's instruction count and the report.  make check runs a smoke pass.
+BENCH_KERNELS ?= 6.1 6.12
+bench: deps-if-root
+	$(MAKE) -s all kselftest-headers selftests-bin
+	$(MAKE) -s modules-all
+	@mkdir -p $(BUILD)/bench
+	@set -e; for k in $(BENCH_KERNELS); do \
+		echo "  BENCH   $$k"; \
+		selftests/vm/run --kernel $$k --cpus 1 --mem 3072 --timeout 2400 -- \
+			selftests/bench/bench.sh -o $(BUILD)/bench/$$k.json; \
+	done
+	@insns=$$($(MAKE) -s -C selftests/bench insns | \
+		sed -n 's/^insns_per_packet: //p'); \
+	/usr/bin/python3 selftests/bench/report.py -o $(BUILD)/bench/results.json \
+		--insns "$$insns" $(BENCH_KERNELS:%=$(BUILD)/bench/%.json)
+
 # Our sources only: kbuild's generated tcpclose.mod.c is not ours.  trace.h
 # is left out: TRACE_EVENT()'s layout (lines ending in "TP_STRUCT__entry(",
 # field-list macros) is the one include/trace/events/ uses, and checkpatch
@@ -152,4 +173,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module cli modules-all kselftest-headers regen regen-check unit selftests-bin deps \
-	deps-if-root check demo fidelity checkpatch sparse clean
+	deps-if-root check demo fidelity bench checkpatch sparse clean

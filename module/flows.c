@@ -52,13 +52,31 @@ struct tcpclose_hash_input {
 	u32 mix;		/* family and the table's seed */
 } __aligned(SIPHASH_ALIGNMENT);
 
+/* IPv4 (v4-mapped): 16 bytes to hash, not 40; half the SipHash rounds. */
+static u32 tcpclose_hash_v4(__be32 a, __be16 pa, __be32 b, __be16 pb,
+			    u32 mix)
+{
+	u32 lo = (__force u32)a, hi = (__force u32)b;
+
+	if (lo > hi || (lo == hi && (__force u16)pa > (__force u16)pb)) {
+		swap(lo, hi);
+		swap(pa, pb);
+	}
+	return (u32)siphash_4u32(lo, hi, (u32)(__force u16)pa << 16 |
+				 (__force u16)pb, mix, &tcpclose_hash_key);
+}
+
 static u32 tcpclose_hash_pair(const struct in6_addr *a, __be16 pa,
 			      const struct in6_addr *b, __be16 pb,
 			      u32 family, u32 seed)
 {
 	struct tcpclose_hash_input in;
-	int c = memcmp(a, b, sizeof(*a));
+	int c;
 
+	if (family == AF_INET)
+		return tcpclose_hash_v4(a->s6_addr32[3], pa, b->s6_addr32[3],
+					pb, family ^ seed);
+	c = memcmp(a, b, sizeof(*a));
 	if (c > 0 || (!c && (__force u16)pa > (__force u16)pb)) {
 		swap(a, b);
 		swap(pa, pb);

@@ -236,6 +236,17 @@ void tcpclose_mirror_expire(struct net *net, struct tcpclose_net *tn,
 }
 
 /*
+ * An input that moved no side and raised no event: nothing to count, and
+ * the flow cannot have just ended.  Most segments of a connection.
+ */
+static bool tcpclose_quiet(const struct tcpclose_flow *flow,
+			   const struct tcpclose_fsm_out *out)
+{
+	return !out->events && out->old_state[0] == flow->fsm.state[0] &&
+	       out->old_state[1] == flow->fsm.state[1];
+}
+
+/*
  * One more segment of a tracked flow.  Returns its events: with
  * TCPCLOSE_EV_NEW_FLOW, the caller starts a new flow with the segment.
  */
@@ -259,6 +270,8 @@ static unsigned int tcpclose_mirror_segment(struct net *net,
 	if (local & TCPCLOSE_LOCAL_RECEIVER)
 		flow->local |= 1u << !seg->dir;
 	tcpclose_fsm_segment(&flow->fsm, seg, &out);
+	if (tcpclose_quiet(flow, &out))
+		goto out;
 	tcpclose_apply(net, tn, flow, &out);
 	if (out.events & TCPCLOSE_EV_NEW_FLOW)
 		tcpclose_flow_unlink(net, tn, flow);

@@ -18,6 +18,9 @@ struct tcpclose_net {
 	struct ratelimit_state events_rs; /* anomaly events: netlink_flows.c */
 	struct rhashtable flows;	/* struct tcpclose_flow, by tuple */
 	struct delayed_work gc;		/* timeouts: gc.c */
+	/* Only the gc work touches these, and tcpclose_gc_stop() after it. */
+	struct rhashtable_iter gc_iter;	/* where the sweep stopped */
+	bool gc_sweeping;		/* gc_iter entered */
 	struct tcpclose_synflood synflood; /* synflood.c */
 	struct net *net;
 };

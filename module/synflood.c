@@ -154,6 +154,8 @@ void tcpclose_synflood_syn(struct net *net, struct tcpclose_net *tn,
 	if (l) {
 		l->vantage = vantage;
 		started = tcpclose_listener_syn(l, now, threshold, &ev);
+		if (started)
+			WRITE_ONCE(sf->floods, sf->floods + 1);
 	}
 	spin_unlock_bh(&sf->lock);
 	if (!started)
@@ -200,11 +202,15 @@ static bool tcpclose_flood_ended(struct tcpclose_synflood *sf, unsigned int i,
 	if (rate >= threshold / 2 && rate)
 		return false;
 	l->flooding = false;
+	WRITE_ONCE(sf->floods, sf->floods - 1);
 	tcpclose_flood_note(ev, l, rate, threshold, now);
 	return true;
 }
 
-/* From the GC, every half second: end the floods that are over. */
+/*
+ * From the GC, every half second or more often: end the floods that are
+ * over.  Without a flood, one read: floods is written under the lock.
+ */
 void tcpclose_synflood_tick(struct net *net, struct tcpclose_net *tn)
 {
 	u32 threshold = tcpclose_param_get(&tcpclose_syn_flood_threshold);
@@ -214,6 +220,8 @@ void tcpclose_synflood_tick(struct net *net, struct tcpclose_net *tn)
 	unsigned int i;
 	bool ended;
 
+	if (!READ_ONCE(sf->floods))
+		return;
 	for (i = 0; i < TCPCLOSE_LISTENERS; i++) {
 		spin_lock_bh(&sf->lock);
 		ended = tcpclose_flood_ended(sf, i, threshold, now, &ev);

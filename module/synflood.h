@@ -37,7 +37,8 @@ struct tcpclose_flood_event {
 
 /* The SYN flood detector of a netns. */
 struct tcpclose_synflood {
-	spinlock_t lock;		/* protects slot[] */
+	spinlock_t lock;		/* protects slot[] and floods */
+	unsigned int floods;		/* slots flooding; read lock-free */
 	struct tcpclose_listener slot[TCPCLOSE_LISTENERS];
 };
 
