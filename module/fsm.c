@@ -196,31 +196,35 @@ enum tcpclose_timer tcpclose_fsm_timer(const struct tcpclose_fsm *f,
 	return st < TCPCLOSE_NSTATES ? state_timer[st] : TCPCLOSE_T_NONE;
 }
 
-/* What the sender told us about itself: sequence space, ACK, window. */
+/*
+ * What the sender told us about itself: sequence space, ACK, window.  The
+ * flags are read once and written once: they share their word with
+ * wscale.
+ */
 static void track_sender(struct tcpclose_dir *d, const struct tcpclose_seg *s)
 {
 	unsigned int end = s->seq + s->len;
+	unsigned int flags = d->flags;
 
 	if (s->flags & TCPCLOSE_TH_SYN) {
 		end++;
-		if (!(d->flags & TCPCLOSE_D_SYN))
+		if (!(flags & TCPCLOSE_D_SYN))
 			d->isn = s->seq;
-		d->flags |= TCPCLOSE_D_SYN;
+		flags |= TCPCLOSE_D_SYN;
 		d->wscale = s->wscale > 14 ? (s->wscale == 0xff ? 0 : 14) :
 					     s->wscale;
 	}
 	if (s->flags & TCPCLOSE_TH_FIN)
 		end++;
-	if (!(d->flags & TCPCLOSE_D_SEQ) || seq_before(d->snd_nxt, end))
+	if (!(flags & TCPCLOSE_D_SEQ) || seq_before(d->snd_nxt, end))
 		d->snd_nxt = end;
-	d->flags |= TCPCLOSE_D_SEQ;
 	if (s->flags & TCPCLOSE_TH_ACK) {
-		if (!(d->flags & TCPCLOSE_D_ACK) || seq_before(d->max_ack, s->ack))
+		if (!(flags & TCPCLOSE_D_ACK) || seq_before(d->max_ack, s->ack))
 			d->max_ack = s->ack;
-		d->flags |= TCPCLOSE_D_ACK;
+		flags |= TCPCLOSE_D_ACK;
 	}
 	d->win = s->win;
-	d->flags |= TCPCLOSE_D_WIN;
+	d->flags = flags | TCPCLOSE_D_SEQ | TCPCLOSE_D_WIN;
 }
 
 /* The receiver's RCV.NXT: what it last ACKed, else what the sender sent. */
@@ -332,6 +336,7 @@ static int segment_rejected(struct tcpclose_fsm *f,
 		f->state[rcv] = S(LISTEN);
 		/* Forget what it sent: it starts its handshake afresh. */
 		*r = (struct tcpclose_dir){ 0 };
+		f->rst_pending[rcv] = 0;
 		return 1;
 	}
 	if (f->state[rcv] != S(SYN_RECV))
@@ -351,10 +356,10 @@ static int segment_rejected(struct tcpclose_fsm *f,
 static void rst_ignored(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 			unsigned int cls)
 {
-	struct tcpclose_dir *d = &f->dir[s->dir];
+	unsigned char *pending = &f->rst_pending[s->dir];
 
-	if (d->rst_pending < 255)
-		d->rst_pending++;
+	if (*pending < 255)
+		(*pending)++;
 	if (cls == TCPCLOSE_EV_RST_IN_WINDOW)
 		f->dir[!s->dir].flags |= TCPCLOSE_D_CHALLENGE_DUE;
 }
@@ -383,7 +388,7 @@ static void segment_rst(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 	}
 	if (f->dir[rcv].flags & TCPCLOSE_D_CHALLENGED)
 		emit(f, out, TCPCLOSE_EV_RST_AFTER_CHALLENGE);
-	f->dir[snd].rst_pending = 0;	/* a real reset: so were they, maybe */
+	f->rst_pending[snd] = 0;	/* a real reset: so were they, maybe */
 	if (!(s->flags & TCPCLOSE_TH_ACK) &&
 	    !is_closed_state(f->state[snd]) &&
 	    f->state[snd] != S(SYN_SENT))
@@ -470,14 +475,14 @@ static int segment_injected(struct tcpclose_fsm *f,
 static void sender_alive(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 			 struct tcpclose_fsm_out *out)
 {
-	struct tcpclose_dir *d = &f->dir[s->dir];
+	unsigned char *pending = &f->rst_pending[s->dir];
 
 	f->dir[!s->dir].flags &= ~(TCPCLOSE_D_CHALLENGE_DUE |
 				   TCPCLOSE_D_CHALLENGED);
-	if (!d->rst_pending)
+	if (!*pending)
 		return;
-	out->forged = d->rst_pending;
-	d->rst_pending = 0;
+	out->forged = *pending;
+	*pending = 0;
 	emit(f, out, TCPCLOSE_EV_RST_FORGED_SUSPECT);
 }
 
