@@ -2047,6 +2047,14 @@ TEST_F(flow, seq_unacked)
 	EXPECT_EQ(0, tcpclose_fsm_seq_unacked(&F, B, ISN_B + 2));
 }
 
+/* Picked up from A's ACK: B has sent nothing, so nothing bounds it. */
+TEST_F(flow, seq_unacked_silent_side)
+{
+	seg(A, ACK, ISN_A + 1, ISN_B + 1, 0);
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, B, ISN_B + 1));
+	EXPECT_EQ(1, tcpclose_fsm_seq_unacked(&F, B, ISN_B + 0x80000000u));
+}
+
 /* The same across the wrap of the sequence space. */
 TEST_F(flow, seq_unacked_wraps)
 {
