@@ -427,14 +427,18 @@ static int segment_new_syn(struct tcpclose_fsm *f,
  * edge of its window (Linux's tcp_sequence() test), or ending further
  * behind RCV.NXT than any window of its scale could have let through.
  */
+static int outside_window(const struct tcpclose_seg *s, unsigned int nxt,
+			  unsigned int wnd, unsigned int wscale)
+{
+	return seq_before(nxt + wnd, s->seq) ||
+	       seq_before(s->seq + s->len, nxt - (0xffffu << wscale));
+}
+
 static int data_outside(const struct tcpclose_fsm *f, unsigned int rcv,
 			const struct tcpclose_seg *s)
 {
-	unsigned int nxt = rcv_nxt(f, rcv);
-	unsigned int back = 0xffffu << f->dir[rcv].wscale;
-
-	return seq_before(nxt + rcv_wnd(f, rcv), s->seq) ||
-	       seq_before(s->seq + s->len, nxt - back);
+	return outside_window(s, rcv_nxt(f, rcv), rcv_wnd(f, rcv),
+			      f->dir[rcv].wscale);
 }
 
 /*
@@ -635,9 +639,9 @@ static void check_closed(struct tcpclose_fsm *f, struct tcpclose_fsm_out *out)
 			     TCPCLOSE_V_CLOSE_NORMAL, TCPCLOSE_SIDE_NONE);
 }
 
-void tcpclose_fsm_segment(struct tcpclose_fsm *f,
-			  const struct tcpclose_seg *s,
-			  struct tcpclose_fsm_out *out)
+void tcpclose_fsm_segment_full(struct tcpclose_fsm *f,
+			       const struct tcpclose_seg *s,
+			       struct tcpclose_fsm_out *out)
 {
 	out_start(f, out);
 	if (s->flags & TCPCLOSE_TH_RST) {
@@ -649,6 +653,69 @@ void tcpclose_fsm_segment(struct tcpclose_fsm *f,
 	segment_sender(f, s, out);
 	segment_receiver(f, s);
 	check_closed(f, out);
+}
+
+/* The flags segment_fast() wants of each side, of those it looks at. */
+#define FAST_DIR_MASK	(TCPCLOSE_D_SEQ | TCPCLOSE_D_ACK | TCPCLOSE_D_WIN | \
+			 TCPCLOSE_D_FIN | TCPCLOSE_D_FIN_ACKED | \
+			 TCPCLOSE_D_CHALLENGE_DUE | TCPCLOSE_D_CHALLENGED)
+#define FAST_DIR_FLAGS	(TCPCLOSE_D_SEQ | TCPCLOSE_D_ACK | TCPCLOSE_D_WIN)
+
+/*
+ * The fast path.  Almost every segment is an ACK, with or without data,
+ * between two ESTABLISHED sides.  When, besides, each side's sequence
+ * space, ACK and window are known (FAST_DIR_FLAGS), neither has sent a FIN
+ * or owes or has sent a challenge ACK, and the sender has no RST pending,
+ * every check of the full path but segment_injected()'s passes and no
+ * state moves: all that changes is the sender's snd_nxt, max_ack and
+ * window.  Returns 0, having changed nothing, for any other segment and
+ * for one segment_injected() counts: the full path takes those.
+ * selftests/unit/fsm_fast_test.c compares the two paths.
+ */
+static int segment_fast(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
+			struct tcpclose_fsm_out *out)
+{
+	struct tcpclose_dir *d = &f->dir[s->dir];
+	/* !s->dir for a side (0 or 1), without the compare. */
+	const struct tcpclose_dir *r = &f->dir[s->dir ^ 1];
+	unsigned int end = s->seq + s->len;
+
+	if ((s->flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_FIN | TCPCLOSE_TH_RST |
+			 TCPCLOSE_TH_ACK)) != TCPCLOSE_TH_ACK ||
+	    f->state[0] != S(ESTABLISHED) || f->state[1] != S(ESTABLISHED) ||
+	    (d->flags & FAST_DIR_MASK) != FAST_DIR_FLAGS ||
+	    (r->flags & FAST_DIR_MASK) != FAST_DIR_FLAGS ||
+	    f->rst_pending[s->dir])
+		return 0;
+	/*
+	 * segment_injected(), which would count it; the receiver's RCV.NXT
+	 * and window are known (FAST_DIR_FLAGS).
+	 */
+	if (!(f->flags & TCPCLOSE_F_PICKED_UP) &&
+	    (seq_before(r->snd_nxt, s->ack) ||
+	     (s->len && outside_window(s, r->max_ack,
+				       (unsigned int)r->win << r->wscale,
+				       r->wscale))))
+		return 0;
+	/* track_sender(), its flags already set. */
+	if (seq_before(d->snd_nxt, end))
+		d->snd_nxt = end;
+	if (seq_before(d->max_ack, s->ack))
+		d->max_ack = s->ack;
+	d->win = s->win;
+	out->events = 0;
+	out->forged = 0;
+	out->old_state[0] = S(ESTABLISHED);
+	out->old_state[1] = S(ESTABLISHED);
+	return 1;
+}
+
+void tcpclose_fsm_segment(struct tcpclose_fsm *f,
+			  const struct tcpclose_seg *s,
+			  struct tcpclose_fsm_out *out)
+{
+	if (!segment_fast(f, s, out))
+		tcpclose_fsm_segment_full(f, s, out);
 }
 
 void tcpclose_fsm_init(struct tcpclose_fsm *f, const struct tcpclose_seg *s,

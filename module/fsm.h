@@ -206,6 +206,15 @@ void tcpclose_fsm_segment(struct tcpclose_fsm *f,
 			  const struct tcpclose_seg *s,
 			  struct tcpclose_fsm_out *out);
 
+/*
+ * The same without the fast path of the common segment: the very same
+ * results for every input.  tcpclose_fsm_segment() falls back to it; the
+ * unit tests compare the two.
+ */
+void tcpclose_fsm_segment_full(struct tcpclose_fsm *f,
+			       const struct tcpclose_seg *s,
+			       struct tcpclose_fsm_out *out);
+
 /* The timer that applies to @side in its current state. */
 enum tcpclose_timer tcpclose_fsm_timer(const struct tcpclose_fsm *f,
 				       unsigned int side);
