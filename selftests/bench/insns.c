@@ -6,6 +6,9 @@
  *
  *   valgrind --tool=callgrind --toggle-collect=feed_one ./insns [FLOWS]
  *
+ * which "make insns" does (selftests/bench/Makefile), printing the count
+ * per packet; "make insns-check", in "make check", fails above its limit.
+ *
  * One flow's recorded stream: the handshake, 200 data segments each way
  * with their ACKs, a FIN each way and the last ACK.  feed_one() is one
  * packet: callgrind's count inside it, over the packets fed, is the cost
