@@ -41,7 +41,7 @@ DEPS := gcc make libc6-dev kmod xz-utils cpio git \
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12 \
 	qemu-system-x86 busybox-static bpftrace nftables iproute2 \
 	python3 python3-scapy python3-yaml python3-jsonschema libmnl-dev pkg-config sparse iperf3 hping3 socat \
-	dkms groff-base man-db prometheus
+	dkms groff-base man-db prometheus valgrind
 
 all: module cli
 
@@ -102,6 +102,14 @@ regen-check: $(LINUX_STAMP)
 
 unit: $(LINUX_STAMP)
 	$(MAKE) -C selftests/unit run
+
+# Instructions per packet of segment.c and fsm.c on the host, under
+# callgrind (selftests/bench); insns-check fails above the limit kept there.
+insns:
+	$(MAKE) -s -C selftests/bench insns
+
+insns-check:
+	$(MAKE) -s -C selftests/bench check
 
 selftests-bin: $(LINUX_STAMP)
 	$(MAKE) -C selftests all
@@ -172,5 +180,6 @@ clean:
 	$(MAKE) -C tools clean
 	rm -rf $(BUILD)
 
-.PHONY: all module cli modules-all kselftest-headers regen regen-check unit selftests-bin deps \
+.PHONY: all module cli modules-all kselftest-headers regen regen-check unit insns insns-check \
+	selftests-bin deps \
 	deps-if-root check demo fidelity bench checkpatch sparse clean

@@ -12,6 +12,7 @@
  * freed after an RCU grace period.
  */
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
 #include <linux/jiffies.h>
 #include <linux/random.h>
 #include <linux/rhashtable.h>
@@ -40,6 +41,15 @@
 
 /* Evictions one new flow may make when other CPUs race it for the room. */
 #define TCPCLOSE_EVICT_TRIES	4
+
+/*
+ * A flow takes two 64-byte cache lines (Documentation/flows.rst).  Lock
+ * debugging and PREEMPT_RT make spinlock_t larger, and the flow with it.
+ */
+#if !defined(CONFIG_DEBUG_SPINLOCK) && !defined(CONFIG_DEBUG_LOCK_ALLOC) && \
+	!defined(CONFIG_PREEMPT_RT)
+static_assert(sizeof(struct tcpclose_flow) <= 128);
+#endif
 
 static struct kmem_cache *tcpclose_flow_cache __read_mostly;
 static siphash_key_t tcpclose_hash_key __read_mostly;
@@ -354,8 +364,11 @@ void tcpclose_flows_net_exit(struct net *net, struct tcpclose_net *tn)
 
 int tcpclose_flows_init(void)
 {
+	/* The fields lock-free readers use lie past the RCU head (flows.h). */
 	BUILD_BUG_ON(sizeof(struct rcu_head) >
 		     offsetof(struct tcpclose_fsm, state));
+	BUILD_BUG_ON(sizeof(struct rcu_head) >
+		     offsetof(struct tcpclose_fsm, verdict));
 	get_random_bytes(&tcpclose_hash_key, sizeof(tcpclose_hash_key));
 	tcpclose_flow_cache = KMEM_CACHE(tcpclose_flow, TCPCLOSE_SLAB_FLAGS);
 	return tcpclose_flow_cache ? 0 : -ENOMEM;

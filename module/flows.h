@@ -24,7 +24,9 @@ enum {
  * One tracked flow.  Found lock-free under RCU through the netns's
  * rhashtable; everything below @lock is written under it, with BHs off.
  * Side A is the endpoint that sent the first segment seen.  IPv4
- * addresses are stored v4-mapped.
+ * addresses are stored v4-mapped.  128 bytes, two cache lines, unless
+ * lock debugging or PREEMPT_RT make the lock larger (flows.c checks it
+ * at build time; Documentation/flows.rst).
  */
 struct tcpclose_flow {
 	struct rhash_head node;

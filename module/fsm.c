@@ -196,31 +196,35 @@ enum tcpclose_timer tcpclose_fsm_timer(const struct tcpclose_fsm *f,
 	return st < TCPCLOSE_NSTATES ? state_timer[st] : TCPCLOSE_T_NONE;
 }
 
-/* What the sender told us about itself: sequence space, ACK, window. */
+/*
+ * What the sender told us about itself: sequence space, ACK, window.  The
+ * flags are read once and written once: they share their word with
+ * wscale.
+ */
 static void track_sender(struct tcpclose_dir *d, const struct tcpclose_seg *s)
 {
 	unsigned int end = s->seq + s->len;
+	unsigned int flags = d->flags;
 
 	if (s->flags & TCPCLOSE_TH_SYN) {
 		end++;
-		if (!(d->flags & TCPCLOSE_D_SYN))
+		if (!(flags & TCPCLOSE_D_SYN))
 			d->isn = s->seq;
-		d->flags |= TCPCLOSE_D_SYN;
+		flags |= TCPCLOSE_D_SYN;
 		d->wscale = s->wscale > 14 ? (s->wscale == 0xff ? 0 : 14) :
 					     s->wscale;
 	}
 	if (s->flags & TCPCLOSE_TH_FIN)
 		end++;
-	if (!(d->flags & TCPCLOSE_D_SEQ) || seq_before(d->snd_nxt, end))
+	if (!(flags & TCPCLOSE_D_SEQ) || seq_before(d->snd_nxt, end))
 		d->snd_nxt = end;
-	d->flags |= TCPCLOSE_D_SEQ;
 	if (s->flags & TCPCLOSE_TH_ACK) {
-		if (!(d->flags & TCPCLOSE_D_ACK) || seq_before(d->max_ack, s->ack))
+		if (!(flags & TCPCLOSE_D_ACK) || seq_before(d->max_ack, s->ack))
 			d->max_ack = s->ack;
-		d->flags |= TCPCLOSE_D_ACK;
+		flags |= TCPCLOSE_D_ACK;
 	}
 	d->win = s->win;
-	d->flags |= TCPCLOSE_D_WIN;
+	d->flags = flags | TCPCLOSE_D_SEQ | TCPCLOSE_D_WIN;
 }
 
 /* The receiver's RCV.NXT: what it last ACKed, else what the sender sent. */
@@ -332,6 +336,7 @@ static int segment_rejected(struct tcpclose_fsm *f,
 		f->state[rcv] = S(LISTEN);
 		/* Forget what it sent: it starts its handshake afresh. */
 		*r = (struct tcpclose_dir){ 0 };
+		f->rst_pending[rcv] = 0;
 		return 1;
 	}
 	if (f->state[rcv] != S(SYN_RECV))
@@ -351,10 +356,10 @@ static int segment_rejected(struct tcpclose_fsm *f,
 static void rst_ignored(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 			unsigned int cls)
 {
-	struct tcpclose_dir *d = &f->dir[s->dir];
+	unsigned char *pending = &f->rst_pending[s->dir];
 
-	if (d->rst_pending < 255)
-		d->rst_pending++;
+	if (*pending < 255)
+		(*pending)++;
 	if (cls == TCPCLOSE_EV_RST_IN_WINDOW)
 		f->dir[!s->dir].flags |= TCPCLOSE_D_CHALLENGE_DUE;
 }
@@ -383,7 +388,7 @@ static void segment_rst(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 	}
 	if (f->dir[rcv].flags & TCPCLOSE_D_CHALLENGED)
 		emit(f, out, TCPCLOSE_EV_RST_AFTER_CHALLENGE);
-	f->dir[snd].rst_pending = 0;	/* a real reset: so were they, maybe */
+	f->rst_pending[snd] = 0;	/* a real reset: so were they, maybe */
 	if (!(s->flags & TCPCLOSE_TH_ACK) &&
 	    !is_closed_state(f->state[snd]) &&
 	    f->state[snd] != S(SYN_SENT))
@@ -422,14 +427,18 @@ static int segment_new_syn(struct tcpclose_fsm *f,
  * edge of its window (Linux's tcp_sequence() test), or ending further
  * behind RCV.NXT than any window of its scale could have let through.
  */
+static int outside_window(const struct tcpclose_seg *s, unsigned int nxt,
+			  unsigned int wnd, unsigned int wscale)
+{
+	return seq_before(nxt + wnd, s->seq) ||
+	       seq_before(s->seq + s->len, nxt - (0xffffu << wscale));
+}
+
 static int data_outside(const struct tcpclose_fsm *f, unsigned int rcv,
 			const struct tcpclose_seg *s)
 {
-	unsigned int nxt = rcv_nxt(f, rcv);
-	unsigned int back = 0xffffu << f->dir[rcv].wscale;
-
-	return seq_before(nxt + rcv_wnd(f, rcv), s->seq) ||
-	       seq_before(s->seq + s->len, nxt - back);
+	return outside_window(s, rcv_nxt(f, rcv), rcv_wnd(f, rcv),
+			      f->dir[rcv].wscale);
 }
 
 /*
@@ -470,14 +479,14 @@ static int segment_injected(struct tcpclose_fsm *f,
 static void sender_alive(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 			 struct tcpclose_fsm_out *out)
 {
-	struct tcpclose_dir *d = &f->dir[s->dir];
+	unsigned char *pending = &f->rst_pending[s->dir];
 
 	f->dir[!s->dir].flags &= ~(TCPCLOSE_D_CHALLENGE_DUE |
 				   TCPCLOSE_D_CHALLENGED);
-	if (!d->rst_pending)
+	if (!*pending)
 		return;
-	out->forged = d->rst_pending;
-	d->rst_pending = 0;
+	out->forged = *pending;
+	*pending = 0;
 	emit(f, out, TCPCLOSE_EV_RST_FORGED_SUSPECT);
 }
 
@@ -630,9 +639,9 @@ static void check_closed(struct tcpclose_fsm *f, struct tcpclose_fsm_out *out)
 			     TCPCLOSE_V_CLOSE_NORMAL, TCPCLOSE_SIDE_NONE);
 }
 
-void tcpclose_fsm_segment(struct tcpclose_fsm *f,
-			  const struct tcpclose_seg *s,
-			  struct tcpclose_fsm_out *out)
+void tcpclose_fsm_segment_full(struct tcpclose_fsm *f,
+			       const struct tcpclose_seg *s,
+			       struct tcpclose_fsm_out *out)
 {
 	out_start(f, out);
 	if (s->flags & TCPCLOSE_TH_RST) {
@@ -644,6 +653,69 @@ void tcpclose_fsm_segment(struct tcpclose_fsm *f,
 	segment_sender(f, s, out);
 	segment_receiver(f, s);
 	check_closed(f, out);
+}
+
+/* The flags segment_fast() wants of each side, of those it looks at. */
+#define FAST_DIR_MASK	(TCPCLOSE_D_SEQ | TCPCLOSE_D_ACK | TCPCLOSE_D_WIN | \
+			 TCPCLOSE_D_FIN | TCPCLOSE_D_FIN_ACKED | \
+			 TCPCLOSE_D_CHALLENGE_DUE | TCPCLOSE_D_CHALLENGED)
+#define FAST_DIR_FLAGS	(TCPCLOSE_D_SEQ | TCPCLOSE_D_ACK | TCPCLOSE_D_WIN)
+
+/*
+ * The fast path.  Almost every segment is an ACK, with or without data,
+ * between two ESTABLISHED sides.  When, besides, each side's sequence
+ * space, ACK and window are known (FAST_DIR_FLAGS), neither has sent a FIN
+ * or owes or has sent a challenge ACK, and the sender has no RST pending,
+ * every check of the full path but segment_injected()'s passes and no
+ * state moves: all that changes is the sender's snd_nxt, max_ack and
+ * window.  Returns 0, having changed nothing, for any other segment and
+ * for one segment_injected() counts: the full path takes those.
+ * selftests/unit/fsm_fast_test.c compares the two paths.
+ */
+static int segment_fast(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
+			struct tcpclose_fsm_out *out)
+{
+	struct tcpclose_dir *d = &f->dir[s->dir];
+	/* !s->dir for a side (0 or 1), without the compare. */
+	const struct tcpclose_dir *r = &f->dir[s->dir ^ 1];
+	unsigned int end = s->seq + s->len;
+
+	if ((s->flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_FIN | TCPCLOSE_TH_RST |
+			 TCPCLOSE_TH_ACK)) != TCPCLOSE_TH_ACK ||
+	    f->state[0] != S(ESTABLISHED) || f->state[1] != S(ESTABLISHED) ||
+	    (d->flags & FAST_DIR_MASK) != FAST_DIR_FLAGS ||
+	    (r->flags & FAST_DIR_MASK) != FAST_DIR_FLAGS ||
+	    f->rst_pending[s->dir])
+		return 0;
+	/*
+	 * segment_injected(), which would count it; the receiver's RCV.NXT
+	 * and window are known (FAST_DIR_FLAGS).
+	 */
+	if (!(f->flags & TCPCLOSE_F_PICKED_UP) &&
+	    (seq_before(r->snd_nxt, s->ack) ||
+	     (s->len && outside_window(s, r->max_ack,
+				       (unsigned int)r->win << r->wscale,
+				       r->wscale))))
+		return 0;
+	/* track_sender(), its flags already set. */
+	if (seq_before(d->snd_nxt, end))
+		d->snd_nxt = end;
+	if (seq_before(d->max_ack, s->ack))
+		d->max_ack = s->ack;
+	d->win = s->win;
+	out->events = 0;
+	out->forged = 0;
+	out->old_state[0] = S(ESTABLISHED);
+	out->old_state[1] = S(ESTABLISHED);
+	return 1;
+}
+
+void tcpclose_fsm_segment(struct tcpclose_fsm *f,
+			  const struct tcpclose_seg *s,
+			  struct tcpclose_fsm_out *out)
+{
+	if (!segment_fast(f, s, out))
+		tcpclose_fsm_segment_full(f, s, out);
 }
 
 void tcpclose_fsm_init(struct tcpclose_fsm *f, const struct tcpclose_seg *s,

@@ -132,22 +132,30 @@ enum {
 	TCPCLOSE_F_ENDED	= 1u << 1,	/* verdict given */
 };
 
-/* What one side has sent, as seen at this vantage point (24 bytes). */
+/*
+ * What one side has sent, as seen at this vantage point (20 bytes).  The
+ * window scale shares a 16-bit word with the flags so that struct
+ * tcpclose_fsm has no padding: see its size below.
+ */
 struct tcpclose_dir {
 	unsigned int isn;	/* initial sequence number, from its SYN */
 	unsigned int snd_nxt;	/* highest seq + len (+1 per SYN/FIN) */
 	unsigned int max_ack;	/* highest ACK it sent: its RCV.NXT */
 	unsigned int fin_seq;	/* sequence number its FIN occupies */
 	unsigned short win;	/* last window field, unscaled */
-	unsigned short flags;	/* TCPCLOSE_D_* */
-	unsigned char wscale;	/* window scale from its SYN, 0..14 */
-	/* Its RSTs that took no effect, not yet shown forged, saturating. */
-	unsigned char rst_pending;
+	unsigned short flags : 12;	/* TCPCLOSE_D_* */
+	unsigned short wscale : 4;	/* window scale from its SYN, 0..14 */
 };
 
-/* The mirrored state of one flow (64 bytes). */
+/*
+ * The mirrored state of one flow: 56 bytes, no padding, so that the
+ * module's flow entry (struct tcpclose_flow) fits in two cache lines.
+ * fin_count and rst_pending are per side, but kept here: in struct
+ * tcpclose_dir they would pad it to 24 bytes.
+ */
 struct tcpclose_fsm {
 	struct tcpclose_dir dir[2];
+	unsigned int anomalies;		/* TCPCLOSE_ANOMALY_MASK bits seen */
 	unsigned char state[2];		/* enum tcpclose_fsm_state, per side */
 	unsigned char initiator;	/* TCPCLOSE_SIDE_* */
 	unsigned char active_closer;	/* TCPCLOSE_SIDE_* */
@@ -156,7 +164,8 @@ struct tcpclose_fsm {
 	unsigned char flags;		/* TCPCLOSE_F_* */
 	unsigned char injected;		/* injection segments, saturating */
 	unsigned char fin_count[2];	/* FINs seen per side, saturating */
-	unsigned int anomalies;		/* TCPCLOSE_ANOMALY_MASK bits seen */
+	/* Per side: its RSTs that took no effect, not yet shown forged. */
+	unsigned char rst_pending[2];	/* saturating */
 };
 
 /* One segment, as parsed by the caller. */
@@ -196,6 +205,15 @@ void tcpclose_fsm_init(struct tcpclose_fsm *f, const struct tcpclose_seg *s,
 void tcpclose_fsm_segment(struct tcpclose_fsm *f,
 			  const struct tcpclose_seg *s,
 			  struct tcpclose_fsm_out *out);
+
+/*
+ * The same without the fast path of the common segment: the very same
+ * results for every input.  tcpclose_fsm_segment() falls back to it; the
+ * unit tests compare the two.
+ */
+void tcpclose_fsm_segment_full(struct tcpclose_fsm *f,
+			       const struct tcpclose_seg *s,
+			       struct tcpclose_fsm_out *out);
 
 /* The timer that applies to @side in its current state. */
 enum tcpclose_timer tcpclose_fsm_timer(const struct tcpclose_fsm *f,

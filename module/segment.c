@@ -29,13 +29,16 @@ static unsigned int tcpclose_seg_control(unsigned int flags)
 	return cls;
 }
 
+/* Per segment: most have none of SYN, FIN, RST, so one test skips all. */
 unsigned int tcpclose_seg_classify(unsigned int flags, unsigned int payload)
 {
-	unsigned int cls = tcpclose_seg_control(flags);
+	unsigned int cls = 0;
 
+	if (flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_FIN | TCPCLOSE_TH_RST))
+		cls = tcpclose_seg_control(flags);
 	if (payload)
-		cls |= TCPCLOSE_SEG_DATA;
-	else if (!cls && (flags & TCPCLOSE_TH_ACK))
+		return cls | TCPCLOSE_SEG_DATA;
+	if (!cls && (flags & TCPCLOSE_TH_ACK))
 		cls = TCPCLOSE_SEG_PURE_ACK;
 	return cls;
 }

@@ -39,8 +39,8 @@
 # The slab: the objects SLUB counts as in use are the flows in the tables,
 # the flows unlinked and waiting for an RCU grace period before their
 # kmem_cache_free, and the free objects cached in each CPU's own slab and
-# partial slabs (cpu_partial 120 objects: 8 slabs of 30 flows of 136
-# bytes, so 2 CPUs x 9 x 30 = 540 at most).  While the flood runs,
+# partial slabs (cpu_partial 120 objects: 8 slabs of 32 flows of 128
+# bytes, so 2 CPUs x 9 x 32 = 576 at most).  While the flood runs,
 # evictions run at about twice the SYN rate (two tables), and RCU invokes
 # its callbacks 10 at a time until 10 000 are queued on a CPU (rcutree's
 # blimit and qhimark): a second of evictions may wait there under TCG.
