@@ -18,6 +18,7 @@ enum {
 	TCPCLOSE_FL_STUCK_A	= 1u << 0,	/* counted in close_wait_stuck */
 	TCPCLOSE_FL_STUCK_B	= 1u << 1,
 	TCPCLOSE_FL_DEAD	= 1u << 2,	/* unlinked: ignore it */
+	TCPCLOSE_FL_SYN_COUNTED	= 1u << 3,	/* its SYN is in the SYN flood watch */
 };
 
 /*

@@ -138,7 +138,8 @@ static void tcpclose_half_open(struct tcpclose_net *tn,
 		return;
 	}
 	tcpclose_count_sub(tn->stats, TCPCLOSE_CNT_FLOWS_HALF_OPEN);
-	if (!tcpclose_fsm_done(&flow->fsm))
+	if ((flow->flags & TCPCLOSE_FL_SYN_COUNTED) &&
+	    !tcpclose_fsm_done(&flow->fsm))
 		tcpclose_synflood_done(tn, flow);
 }
 
@@ -290,18 +291,25 @@ static void tcpclose_mirror_new(struct net *net, struct tcpclose_net *tn,
 {
 	struct tcpclose_fsm_out out = {};
 	struct tcpclose_flow *flow, *old;
+	bool syn;
 
 	if (seg->flags & TCPCLOSE_TH_RST)
 		return;
-	/* A SYN to a listener, not from a local socket: SYN flood watch. */
-	if ((seg->flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_ACK)) ==
-	    TCPCLOSE_TH_SYN && !(local & TCPCLOSE_LOCAL_SENDER))
+	/*
+	 * A SYN to a listener, not from a local socket: SYN flood watch.
+	 * Only such a flow's handshake is told to it again when it completes.
+	 */
+	syn = (seg->flags & (TCPCLOSE_TH_SYN | TCPCLOSE_TH_ACK)) ==
+	      TCPCLOSE_TH_SYN && !(local & TCPCLOSE_LOCAL_SENDER);
+	if (syn)
 		tcpclose_synflood_syn(net, tn, key, vantage);
 	flow = tcpclose_flow_create(net, tn, key);
 	if (!flow) {
 		tcpclose_count(tn->stats, TCPCLOSE_CNT_FLOWS_UNTRACKED);
 		return;
 	}
+	if (syn)
+		flow->flags |= TCPCLOSE_FL_SYN_COUNTED;
 	flow->vantage = vantage;
 	flow->local = (local & TCPCLOSE_LOCAL_SENDER ? 1 : 0) |
 		      (local & TCPCLOSE_LOCAL_RECEIVER ? 2 : 0);

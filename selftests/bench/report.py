@@ -80,9 +80,11 @@ def table(raws, res):
          f"{r['flow_entry_bytes']} ({raw['nf_conn_bytes'][0]})"),
     ]
     for i, n in enumerate(raws[0]["memory_flows"]):
-        rows.append((f"memory at {n} flows, MB", "<= 160 at 1 M" if
-                     n >= 1000000 else "", lambda raw, r, i=i: "{:.1f}".format(
-                         raw["memory_avail_delta_kb"][i] * 1024 / MB)))
+        rows.append((f"MB at {n} flows: MemAvailable | kernel",
+                     "<= 160" if n >= 1000000 else "",
+                     lambda raw, r, i=i: "{:.1f} | {:.1f}".format(
+                         raw["memory_avail_delta_kb"][i] * 1024 / MB,
+                         raw["memory_kernel_delta_kb"][i] * 1024 / MB)))
     for n in raws[0]["scale_sizes"]:
         rows.append((f"hook ns at {n} flows, 1 k busy", "",
                      lambda raw, r, n=n: "{:.0f}".format(hook_ns(raw, n))))
