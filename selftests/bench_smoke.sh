@@ -50,9 +50,13 @@ check "report.py writes the eight keys" \
 	       assert sorted(r) == sorted(['churn_ratio_module', 'churn_ratio_conntrack', \
 	       'bulk_ratio_module', 'bulk_ratio_conntrack', 'flow_entry_bytes', \
 	       'mem_mb_1m_flows', 'scale_ratio_1m_vs_1k', 'insns_per_packet'])\""
+# On 6.1 the flow cache is merged with another of its size, and SLUB
+# leaves the alias's /sys/kernel/slab link behind after rmmod: only a cache
+# of its own (a directory) would be a leak.
 check "no tcpclose slab cache left after bench.sh" \
 	sh -c '! grep -q "^tcpclose_flow " /proc/slabinfo &&
-	       [ ! -e /sys/kernel/slab/tcpclose_flow ]'
+	       { [ ! -d /sys/kernel/slab/tcpclose_flow ] ||
+		 [ -L /sys/kernel/slab/tcpclose_flow ]; }'
 check "no kernel warning" dmesg_clean
 rm -f "$OUTJ" "$RESJ"
 ktap_finished

@@ -40,7 +40,7 @@ def results(raw):
         "bulk_ratio_module": ratio(raw, "mod", "bulk"),
         "bulk_ratio_conntrack": ratio(raw, "ct", "bulk"),
         "flow_entry_bytes": raw["flow_entry_bytes"][0],
-        "mem_mb_1m_flows": raw["memory_avail_delta_kb"][-1] * 1024 / MB
+        "mem_mb_1m_flows": raw["memory_kernel_delta_kb"][-1] * 1024 / MB
         if raw["memory_flows"][-1] >= 1000000 else None,
         "scale_ratio_1m_vs_1k": hook_ns(raw, big) / hook_ns(raw, sizes[0])
         if int(big) >= 1000000 else None,
@@ -57,25 +57,26 @@ def fmt(v, spec):
     return "n/a" if v is None else format(v, spec)
 
 
+def rate_rows(section, unit, goal):
+    """The medians of a section's three configurations, and its ratios."""
+    def medians(raw, r):
+        return " | ".join("{:.0f}".format(med(raw[f"{section}_{c}"]))
+                          for c in ("base", "mod", "ct"))
+    return [
+        (f"{section} {unit} base | module | conntrack", "", medians),
+        (f"{section} ratio, module", goal, lambda raw, r:
+         fmt(r[f"{section}_ratio_module"], ".3f")),
+        (f"{section} ratio, conntrack", "", lambda raw, r:
+         fmt(r[f"{section}_ratio_conntrack"], ".3f")),
+    ]
+
+
 def table(raws, res):
     rels = [raw["release"] for raw in raws]
-    rows = [
-        ("churn conn/s base | module | conntrack", "", lambda raw, r:
-         "{:.0f} | {:.0f} | {:.0f}".format(*(med(raw["churn_" + c])
-                                             for c in ("base", "mod", "ct")))),
-        ("churn ratio, module", ">= 0.98",
-         lambda raw, r: fmt(r["churn_ratio_module"], ".3f")),
-        ("churn ratio, conntrack", "",
-         lambda raw, r: fmt(r["churn_ratio_conntrack"], ".3f")),
+    rows = rate_rows("churn", "conn/s", ">= 0.98") + [
         ("module overhead / conntrack's", "<= 0.33",
          lambda raw, r: fmt(overhead_share(r), ".2f")),
-        ("bulk Mbit/s base | module | conntrack", "", lambda raw, r:
-         "{:.0f} | {:.0f} | {:.0f}".format(*(med(raw["bulk_" + c])
-                                             for c in ("base", "mod", "ct")))),
-        ("bulk ratio, module", ">= 0.99",
-         lambda raw, r: fmt(r["bulk_ratio_module"], ".3f")),
-        ("bulk ratio, conntrack", "",
-         lambda raw, r: fmt(r["bulk_ratio_conntrack"], ".3f")),
+    ] + rate_rows("bulk", "Mbit/s", ">= 0.99") + [
         ("flow entry bytes (nf_conn)", "<= 128", lambda raw, r:
          f"{r['flow_entry_bytes']} ({raw['nf_conn_bytes'][0]})"),
     ]
