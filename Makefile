@@ -10,6 +10,9 @@
 #   make bench         the benchmarks, on both kernels: churn, bulk, memory,
 #                      scale, instructions per packet (Documentation/
 #                      performance.rst); writes build/bench/results.json
+#   make debug-kernel  build the debug kernel (KASAN, lockdep, kmemleak, ...)
+#                      from linux-source-6.12 into build/debug-kernel
+#   make check-debug   the whole VM suite (stress tests included) on it
 #   make demo          boot the test VM and show the module at work
 #   make deps          install the Debian packages the project needs
 
@@ -41,7 +44,8 @@ DEPS := gcc make libc6-dev kmod xz-utils cpio git \
 	linux-headers-6.12-amd64 linux-image-6.12-amd64 linux-source-6.12 \
 	qemu-system-x86 busybox-static bpftrace nftables iproute2 \
 	python3 python3-scapy python3-yaml python3-jsonschema libmnl-dev pkg-config sparse iperf3 hping3 socat \
-	dkms groff-base man-db prometheus valgrind
+	dkms groff-base man-db prometheus valgrind \
+	bc bison flex libelf-dev libssl-dev dwarves
 
 all: module cli
 
@@ -57,15 +61,35 @@ MODULE_SOURCES = $(filter-out %.mod.c,\
 		 $(wildcard $(CURDIR)/module/*.[ch] $(CURDIR)/module/Kbuild))
 modules-all:
 	@[ -n "$(KVERS_ALL)" ] || { echo "no kernel headers installed (run: make deps)"; exit 1; }
-	@set -e; for k in $(KVERS_ALL); do \
+	@set -e; dk=$$(cat $(DEBUG_KERNEL_DIR)/release 2>/dev/null); \
+	for k in $(KVERS_ALL); do \
+		kd=/lib/modules/$$k/build; \
+		[ "$$k" = "$$dk" ] && kd=$(DEBUG_KERNEL_DIR)/linux; \
 		o=$(BUILD)/modules/$$k; mkdir -p $$o/module/uapi/linux; \
 		find $$o -type l -delete; \
 		ln -sf $(CURDIR)/Kbuild $$o/; \
 		ln -sf $(MODULE_SOURCES) $$o/module/; \
 		ln -sf $(CURDIR)/module/uapi/linux/*.h $$o/module/uapi/linux/; \
 		echo "  MODULE  $$k"; \
-		$(MAKE) -s -C /lib/modules/$$k/build M=$$o W=1 modules; \
+		$(MAKE) -s -C $$kd M=$$o W=1 modules; \
 	done
+
+# The debug kernel (selftests/debug-kernel, its config selftests/debug.config):
+# built once, about 30 min on 2 cores; rebuilt when its merged config changes.
+DEBUG_KERNEL_DIR ?= $(BUILD)/debug-kernel
+debug-kernel: deps-if-root
+	@TCPCLOSE_DEBUG_KERNEL_DIR=$(DEBUG_KERNEL_DIR) selftests/debug-kernel
+
+# tcpclose.ko for the debug kernel: build/modules/<its release>/.
+module-debug:
+	@[ -s $(DEBUG_KERNEL_DIR)/release ] || \
+		{ echo "debug kernel not built (run: make debug-kernel)"; exit 1; }
+	@$(MAKE) -s modules-all KVERS_ALL=$$(cat $(DEBUG_KERNEL_DIR)/release)
+
+# The whole VM suite, stress tests included, on the debug kernel, with a
+# kmemleak scan after each test (selftests/run_tests).
+check-debug: debug-kernel
+	@CHECK_DEBUG=1 VM_DEBUG_KERNEL_DIR=$(DEBUG_KERNEL_DIR) selftests/check
 
 kselftest-headers: $(LINUX_STAMP)
 
@@ -189,4 +213,5 @@ clean:
 
 .PHONY: all module cli modules-all kselftest-headers regen regen-check unit insns insns-check \
 	selftests-bin deps \
-	deps-if-root check demo fidelity bench checkpatch sparse clean
+	deps-if-root check demo fidelity bench checkpatch sparse clean \
+	debug-kernel module-debug check-debug
