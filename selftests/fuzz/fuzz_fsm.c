@@ -277,6 +277,16 @@ static void check_fsm(const struct tuple *t, const struct tcpclose_fsm *before,
 	      "anomalies %#x lost some of %#x", f->anomalies,
 	      before->anomalies);
 	CHECK(t, f->initiator == before->initiator, "initiator changed");
+	/* Saturating counts: never wrap, hijack_suspect once per flow. */
+	CHECK(t, f->injected >= before->injected &&
+	      f->fin_count[0] >= before->fin_count[0] &&
+	      f->fin_count[1] >= before->fin_count[1],
+	      "a count went down: injected %u fins %u %u, were %u %u %u",
+	      f->injected, f->fin_count[0], f->fin_count[1],
+	      before->injected, before->fin_count[0], before->fin_count[1]);
+	CHECK(t, !(o->events & TCPCLOSE_EV_HIJACK_SUSPECT) ||
+	      before->injected == TCPCLOSE_INJECT_BURST - 1,
+	      "hijack_suspect again, injected %u", f->injected);
 	if (before->verdict) {
 		CHECK(t, f->verdict == before->verdict &&
 		      f->stalled == before->stalled && !ended,
