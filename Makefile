@@ -14,6 +14,8 @@
 #                      from linux-source-6.12 into build/debug-kernel
 #   make check-debug   the whole VM suite (stress tests included) on it
 #   make demo          boot the test VM and show the module at work
+#   make fuzz          libFuzzer on fsm.c and segment.c, 10 M executions
+#                      (selftests/fuzz; make fuzz-check: a short pass)
 #   make deps          install the Debian packages the project needs
 
 VERSION := $(shell sed -n 's/^\#define TCPCLOSE_VERSION "\(.*\)"/\1/p' module/version.h)
@@ -45,7 +47,8 @@ DEPS := gcc make libc6-dev kmod xz-utils cpio git \
 	qemu-system-x86 busybox-static bpftrace nftables iproute2 \
 	python3 python3-scapy python3-yaml python3-jsonschema libmnl-dev pkg-config sparse iperf3 hping3 socat \
 	dkms groff-base man-db prometheus valgrind \
-	bc bison flex libelf-dev libssl-dev dwarves
+	bc bison flex libelf-dev libssl-dev dwarves \
+	clang-14 libclang-rt-14-dev llvm-14
 
 all: module cli
 
@@ -135,6 +138,15 @@ insns:
 insns-check:
 	$(MAKE) -s -C selftests/bench check
 
+# libFuzzer over fsm.c and segment.c on the host (selftests/fuzz,
+# Documentation/testing.rst): the long run with its figures, and the short
+# KTAP pass.
+fuzz:
+	$(MAKE) -s -C selftests/fuzz fuzz
+
+fuzz-check:
+	$(MAKE) -s -C selftests/fuzz check
+
 selftests-bin: $(LINUX_STAMP)
 	$(MAKE) -C selftests all
 
@@ -212,6 +224,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module cli modules-all kselftest-headers regen regen-check unit insns insns-check \
+	fuzz fuzz-check \
 	selftests-bin deps \
 	deps-if-root check demo fidelity bench checkpatch sparse clean \
 	debug-kernel module-debug check-debug
