@@ -220,14 +220,14 @@ compare()
 # for a second (the sends are processed as they are made: this is short).
 wait_quiet()
 {
-	local a b i
+	local a b
 
 	quiet_count() {
 		ip netns exec "$S" nft list counter inet fz in_all
 		ip netns exec "$R" nft list counter inet fz fwd_all
 	}
 	b=$(quiet_count)
-	for i in $(seq 30); do
+	for _ in $(seq 30); do
 		sleep 1
 		a=$b
 		b=$(quiet_count)
