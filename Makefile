@@ -14,6 +14,8 @@
 #                      from linux-source-6.12 into build/debug-kernel
 #   make check-debug   the whole VM suite (stress tests included) on it
 #   make demo          boot the test VM and show the module at work
+#   make stress        the stress tests on Debian's kernels (load/unload
+#                      cycles, parameter churn, dumps under churn)
 #   make fuzz          libFuzzer on fsm.c and segment.c, 10 M executions
 #                      (selftests/fuzz; make fuzz-check: a short pass)
 #   make deps          install the Debian packages the project needs
@@ -138,6 +140,23 @@ insns:
 insns-check:
 	$(MAKE) -s -C selftests/bench check
 
+# The stress tests (selftests/Makefile STRESS_PROGS; make check-debug runs
+# them too), on Debian's kernels, both VMs at once.
+STRESS_KERNELS ?= 6.1 6.12
+stress: deps-if-root
+	$(MAKE) -s all kselftest-headers selftests-bin
+	$(MAKE) -s modules-all
+	@mkdir -p $(BUILD)/stress
+	@tests=$$($(MAKE) -s --no-print-directory -C selftests print-stress); \
+	pids=; for k in $(STRESS_KERNELS); do \
+		echo "  STRESS  $$k (log: build/stress/$$k.log)"; \
+		selftests/vm/run --kernel $$k --timeout 2400 -- \
+			selftests/run_tests $$tests >$(BUILD)/stress/$$k.log 2>&1 & \
+		pids="$$pids $$!"; \
+	done; fail=0; for p in $$pids; do wait $$p || fail=1; done; \
+	for k in $(STRESS_KERNELS); do echo "$$k: $$(tail -n 1 $(BUILD)/stress/$$k.log)"; done; \
+	[ $$fail = 0 ]
+
 # libFuzzer over fsm.c and segment.c on the host (selftests/fuzz,
 # Documentation/testing.rst): the long run with its figures, and the short
 # KTAP pass.
@@ -224,7 +243,7 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all module cli modules-all kselftest-headers regen regen-check unit insns insns-check \
-	fuzz fuzz-check \
+	fuzz fuzz-check stress \
 	selftests-bin deps \
 	deps-if-root check demo fidelity bench checkpatch sparse clean \
 	debug-kernel module-debug check-debug
