@@ -31,7 +31,8 @@ DMESG_MARK=0
 
 # --- cleanup ---------------------------------------------------------------
 
-tcpclose_cleanup()
+# bg_stop: kill what bg() started, wait for it, forget it.
+bg_stop()
 {
 	local pid
 
@@ -39,6 +40,12 @@ tcpclose_cleanup()
 		kill "$pid" 2>/dev/null
 	done
 	wait 2>/dev/null
+	BG_PIDS=()
+}
+
+tcpclose_cleanup()
+{
+	bg_stop
 	cleanup_all_ns >/dev/null 2>&1
 	[ "$MOD_LOADED_HERE" = 1 ] && mod_unload
 	return 0

@@ -52,6 +52,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "config_names.h"
 
 #include "kselftest_harness.h"
 
@@ -150,17 +151,6 @@ static bool is_gauge(unsigned int type)
 	       type == TCPCLOSE_A_COUNTERS_FLOWS_HALF_OPEN;
 }
 
-static const char *const param_names[NCONFIG + 1] = {
-	[TCPCLOSE_A_CONFIG_FIN_TIMEOUT]		= "fin_timeout",
-	[TCPCLOSE_A_CONFIG_TIME_WAIT]		= "time_wait",
-	[TCPCLOSE_A_CONFIG_FIN_WAIT1_TIMEOUT]	= "fin_wait1_timeout",
-	[TCPCLOSE_A_CONFIG_LAST_ACK_TIMEOUT]	= "last_ack_timeout",
-	[TCPCLOSE_A_CONFIG_SYN_TIMEOUT]		= "syn_timeout",
-	[TCPCLOSE_A_CONFIG_CLOSE_WAIT_ALARM]	= "close_wait_alarm",
-	[TCPCLOSE_A_CONFIG_MAX_FLOWS]		= "max_flows",
-	[TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION]	= "fin_timeout_action",
-	[TCPCLOSE_A_CONFIG_SYN_FLOOD_THRESHOLD]	= "syn_flood_threshold",
-};
 
 /* --- netlink ----------------------------------------------------------- */
 
@@ -618,7 +608,7 @@ static int sysfs_read(struct config *c)
 
 	memset(c, 0, sizeof(*c));
 	for (i = 1; i <= NCONFIG; i++) {
-		snprintf(path, sizeof(path), PARAMS "%s", param_names[i]);
+		snprintf(path, sizeof(path), PARAMS "%s", tcpclose_config_names[i]);
 		f = fopen(path, "r");
 		if (!f)
 			return -1;
@@ -648,7 +638,7 @@ static int sysfs_write(unsigned int attr, __u32 v)
 	char path[128], buf[32];
 	int fd, len, ret;
 
-	snprintf(path, sizeof(path), PARAMS "%s", param_names[attr]);
+	snprintf(path, sizeof(path), PARAMS "%s", tcpclose_config_names[attr]);
 	if (attr == TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION)
 		len = snprintf(buf, sizeof(buf), "%s", v ? "reset" : "observe");
 	else
@@ -1441,7 +1431,7 @@ TEST(config_get)
 	EXPECT_EQ(NCONFIG, c.n);
 	for (i = 1; i <= NCONFIG; i++)
 		EXPECT_EQ(sys.v[i], c.v[i])
-			TH_LOG("%s: sysfs %u, netlink %u", param_names[i], sys.v[i], c.v[i]);
+			TH_LOG("%s: sysfs %u, netlink %u", tcpclose_config_names[i], sys.v[i], c.v[i]);
 	nl_close(&nl);
 }
 
@@ -1500,7 +1490,7 @@ TEST_F(cfg, config_set)
 	EXPECT_EQ(0, a.msgs);
 	ASSERT_EQ(0, sysfs_read(&sys));
 	for (i = 1; i <= NCONFIG; i++)
-		EXPECT_EQ(want.v[i], sys.v[i]) TH_LOG("sysfs %s", param_names[i] ?: "?");
+		EXPECT_EQ(want.v[i], sys.v[i]) TH_LOG("sysfs %s", tcpclose_config_names[i] ?: "?");
 	ASSERT_EQ(0, nl_config_get(&nl, &c, &a));
 	EXPECT_TRUE(config_eq(&want, &c));
 

@@ -57,6 +57,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config_names.h"
+
 #define MSG_MAX		4096	/* largest message built */
 #define BATCH_MAX	64	/* messages per sendmsg, at most */
 #define BATCH_BYTES	(96 * 1024)
@@ -125,17 +127,6 @@ struct fz {
 	unsigned long cfg_mismatch, nop_failed, shown;
 };
 
-static const char *const cfg_names[NCFG + 1] = {
-	[TCPCLOSE_A_CONFIG_FIN_TIMEOUT]		= "fin_timeout",
-	[TCPCLOSE_A_CONFIG_TIME_WAIT]		= "time_wait",
-	[TCPCLOSE_A_CONFIG_FIN_WAIT1_TIMEOUT]	= "fin_wait1_timeout",
-	[TCPCLOSE_A_CONFIG_LAST_ACK_TIMEOUT]	= "last_ack_timeout",
-	[TCPCLOSE_A_CONFIG_SYN_TIMEOUT]		= "syn_timeout",
-	[TCPCLOSE_A_CONFIG_CLOSE_WAIT_ALARM]	= "close_wait_alarm",
-	[TCPCLOSE_A_CONFIG_MAX_FLOWS]		= "max_flows",
-	[TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION]	= "fin_timeout_action",
-	[TCPCLOSE_A_CONFIG_SYN_FLOOD_THRESHOLD]	= "syn_flood_threshold",
-};
 
 static const char *const cmd_names[10] = {
 	"cmd-0", "stats-get", "stats-reset", "flow-get", "config-get",
@@ -1091,10 +1082,10 @@ static void print_cfg(const char *tag, const uint32_t *cfg)
 	printf("%s", tag);
 	for (a = 1; a <= NCFG; a++)
 		if (a == TCPCLOSE_A_CONFIG_FIN_TIMEOUT_ACTION && cfg[a] <= 1)
-			printf(" %s=%s", cfg_names[a],
+			printf(" %s=%s", tcpclose_config_names[a],
 			       cfg[a] ? "reset" : "observe");	/* as sysfs */
 		else
-			printf(" %s=%u", cfg_names[a], cfg[a]);
+			printf(" %s=%u", tcpclose_config_names[a], cfg[a]);
 	printf("\n");
 }
 

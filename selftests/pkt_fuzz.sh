@@ -302,13 +302,7 @@ rx_check()
 # stop_run: end the held connections and the topology.
 stop_run()
 {
-	local pid
-
-	for pid in "${BG_PIDS[@]}"; do
-		kill "$pid" 2>/dev/null
-	done
-	wait 2>/dev/null
-	BG_PIDS=()
+	bg_stop
 	cleanup_all_ns >/dev/null 2>&1
 }
 
