@@ -25,6 +25,21 @@ source "$KSFT_DIR/net/lib.sh"
 # shellcheck source=/dev/null
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 
+# The debug kernel (make check-debug) runs the tests several times slower:
+# there, every bounded wait of net/lib.sh (slowwait, busywait and the
+# rest, all through loopy_wait) lasts TCPCLOSE_TIMEOUT_SCALE times longer.
+if [ "${TCPCLOSE_TIMEOUT_SCALE:-1}" -gt 1 ] 2>/dev/null; then
+	eval "ksft_$(declare -f loopy_wait)"
+	loopy_wait()
+	{
+		local sleep_cmd=$1 timeout_ms=$2
+
+		shift 2
+		ksft_loopy_wait "$sleep_cmd" \
+			$((timeout_ms * TCPCLOSE_TIMEOUT_SCALE)) "$@"
+	}
+fi
+
 BG_PIDS=()
 MOD_LOADED_HERE=0
 DMESG_MARK=0
