@@ -66,7 +66,7 @@ MODULE_SOURCES = $(filter-out %.mod.c,\
 		 $(wildcard $(CURDIR)/module/*.[ch] $(CURDIR)/module/Kbuild))
 modules-all:
 	@[ -n "$(KVERS_ALL)" ] || { echo "no kernel headers installed (run: make deps)"; exit 1; }
-	@set -e; dk=$$(cat $(DEBUG_KERNEL_DIR)/release 2>/dev/null); \
+	@set -e; dk=$$(cat $(DEBUG_KERNEL_DIR)/release 2>/dev/null || true); \
 	for k in $(KVERS_ALL); do \
 		kd=/lib/modules/$$k/build; \
 		[ "$$k" = "$$dk" ] && kd=$(DEBUG_KERNEL_DIR)/linux; \
