@@ -20,16 +20,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stress_lib.sh"
 
 CONNS=${CONNS:-20000}
-tmp=$(mktemp -d)
-STOP=$tmp/stop
-
-dump_cleanup()
-{
-	touch "$STOP"
-	tcpclose_cleanup
-	rm -rf "$tmp"
-}
-trap dump_cleanup EXIT
 
 ktap_print_header
 require_stress_tools

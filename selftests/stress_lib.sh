@@ -86,8 +86,19 @@ wide_ports()
 }
 
 # Background loops run until the file $STOP exists (stop_loops), so that
-# each ends after a whole round and its records are complete.
-STOP=
+# each ends after a whole round and its records are complete.  $STOP lives
+# in the test's scratch directory $tmp; the EXIT trap stops the loops,
+# runs lib.sh's cleanup and removes $tmp.
+tmp=$(mktemp -d)
+STOP=$tmp/stop
+
+stress_cleanup()
+{
+	touch "$STOP"
+	tcpclose_cleanup
+	rm -rf "$tmp"
+}
+trap stress_cleanup EXIT
 
 # stop_loops PID...: stop the loops and wait for them.
 stop_loops()

@@ -21,16 +21,6 @@ source "$(dirname "$0")/stress_lib.sh"
 
 CYCLES=${CYCLES:-100}
 HOLD=4
-tmp=$(mktemp -d)
-STOP=$tmp/stop
-
-load_cleanup()
-{
-	touch "$STOP"
-	tcpclose_cleanup
-	rm -rf "$tmp"
-}
-trap load_cleanup EXIT
 
 ktap_print_header
 if ! tcpclose_ko >/dev/null; then

@@ -16,8 +16,6 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/stress_lib.sh"
 
 ROUNDS=${ROUNDS:-8}
-tmp=$(mktemp -d)
-STOP=$tmp/stop
 
 # name min max
 RANGES="fin_timeout 1 86400
@@ -30,14 +28,6 @@ max_flows 1 67108864
 syn_flood_threshold 1 10000000"
 ACTIONS=(observe reset)
 declare -A WANT
-
-params_cleanup()
-{
-	touch "$STOP"
-	tcpclose_cleanup
-	rm -rf "$tmp"
-}
-trap params_cleanup EXIT
 
 ktap_print_header
 require_stress_tools
