@@ -92,7 +92,8 @@ module-debug:
 	@$(MAKE) -s modules-all KVERS_ALL=$$(cat $(DEBUG_KERNEL_DIR)/release)
 
 # The whole VM suite, stress tests included, on the debug kernel, with a
-# kmemleak scan after each test (selftests/run_tests).
+# kmemleak scan after each test (selftests/run_tests), dealt to
+# CHECK_DEBUG_SHARDS (2) VMs running at once.
 check-debug: debug-kernel
 	@CHECK_DEBUG=1 VM_DEBUG_KERNEL_DIR=$(DEBUG_KERNEL_DIR) selftests/check
 

@@ -25,9 +25,9 @@ peer()
 }
 
 # Picked up: established before the module loads, closed after.
-bg peer "$S" hold 5001 6
+bg peer "$S" hold 5001 "$(scaled 6)"
 wait_listen "$S" 5001
-bg peer "$C" client 10.0.1.2 5001 3
+bg peer "$C" client 10.0.1.2 5001 "$(scaled 3)"
 slowwait 10 sh -c "ip netns exec $C ss -Htn state established | grep -q ."
 mod_load time_wait=1 || ktap_exit_fail_msg "insmod failed"
 c0=$(snapshot "$C") s0=$(snapshot "$S")
@@ -52,9 +52,9 @@ slowwait 10 sh -c "[ \$(ip netns exec $C awk '\$1 == \"state_syn_sent\" { print 
 kill $syn
 wait $syn 2>/dev/null
 for p in 5001 5002; do
-	bg peer "$S" hold $p 20
+	bg peer "$S" hold $p "$(scaled 20)"
 	wait_listen "$S" $p
-	bg peer "$C" client 10.0.1.2 $p 20
+	bg peer "$C" client 10.0.1.2 $p "$(scaled 20)"
 done
 slowwait 10 sh -c "[ \$(ip netns exec $C awk '\$1 == \"state_established\" { print \$2 }' /proc/net/tcpclose) = 4 ]"
 echo 5 >$PARAMS/max_flows

@@ -40,6 +40,14 @@ if [ "${TCPCLOSE_TIMEOUT_SCALE:-1}" -gt 1 ] 2>/dev/null; then
 	}
 fi
 
+# scaled SECONDS: a hold or a delay a test chooses (how long a peer keeps
+# a connection open, how long traffic runs), stretched the same way, so
+# that what must happen within it still does on the debug kernel.
+scaled()
+{
+	echo $(($1 * ${TCPCLOSE_TIMEOUT_SCALE:-1}))
+}
+
 BG_PIDS=()
 MOD_LOADED_HERE=0
 DMESG_MARK=0

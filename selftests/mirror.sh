@@ -81,8 +81,8 @@ for addr in 10.0.2.2 fd00:2::2; do
 	echo observe >$PARAMS/fin_timeout_action
 	snap3 before
 	# Held 10 s: long past fin_timeout and close_wait_alarm, even on a
-	# slow guest.
-	bg ip netns exec "$S" "$PY" "$TOP/selftests/f5peer.py" hold "$PORT" 10 $six
+	# slow guest (and 10 s times the debug kernel's scale).
+	bg ip netns exec "$S" "$PY" "$TOP/selftests/f5peer.py" hold "$PORT" "$(scaled 10)" $six
 	hold=$!
 	wait_listen "$S" "$PORT"
 	ip netns exec "$C" "$TCPX" client "$addr"
@@ -107,10 +107,10 @@ for addr in 10.0.2.2 fd00:2::2; do
 	# F5, reset: a half-closed client that keeps its descriptor.
 	echo reset >$PARAMS/fin_timeout_action
 	snap3 before
-	bg ip netns exec "$S" "$PY" "$TOP/selftests/f5peer.py" hold "$PORT" 8 $six
+	bg ip netns exec "$S" "$PY" "$TOP/selftests/f5peer.py" hold "$PORT" "$(scaled 8)" $six
 	hold=$!
 	wait_listen "$S" "$PORT"
-	got=$(ip netns exec "$C" "$PY" "$TOP/selftests/f5peer.py" halfclose "$addr" "$PORT" 15)
+	got=$(ip netns exec "$C" "$PY" "$TOP/selftests/f5peer.py" halfclose "$addr" "$PORT" "$(scaled 15)")
 	snap3 after
 	check_eq "$fam F5 reset: the half-closed application gets ECONNABORTED" "$got" ECONNABORTED
 	check_eq "$fam F5 reset: client verdict timeout_fin_wait2, one fin_timeout_resets" \

@@ -21,6 +21,7 @@ source "$(dirname "$0")/stress_lib.sh"
 
 CYCLES=${CYCLES:-100}
 HOLD=4
+WATCH_S=$(scaled 2)	# each watch run
 
 ktap_print_header
 if ! tcpclose_ko >/dev/null; then
@@ -75,13 +76,14 @@ dump_loop()
 	done
 }
 
-# watch_loop NS: watch -j for 2 s at a time, events to $tmp/watch.NS.json.
+# watch_loop NS: watch -j for 2 s at a time (scaled: the debug kernel), events
+# to $tmp/watch.NS.json.
 watch_loop()
 {
 	local rc
 
 	while [ ! -e "$STOP" ]; do
-		"$CLI" -n "$1" -j watch --timeout 2 >>"$tmp/watch.$1.json" \
+		"$CLI" -n "$1" -j watch --timeout "$WATCH_S" >>"$tmp/watch.$1.json" \
 			2>"$tmp/watch.$1.err"
 		rc=$?
 		note "$tmp/watch.log" "$rc" "$tmp/watch.$1.err" watch
@@ -290,10 +292,6 @@ check "host flows_active is the sum over the remaining netns" \
 check_eq "the client's counters did not move" "$(snapshot "$C")" "$c0"
 check_eq "the server's counters did not move" "$(snapshot "$S")" "$s0"
 
-for pid in "${BG_PIDS[@]}"; do
-	kill "$pid" 2>/dev/null
-done
-wait "${BG_PIDS[@]}" 2>/dev/null
-BG_PIDS=()
+bg_stop
 stress_end
 ktap_finished
