@@ -55,7 +55,8 @@ source "$(dirname "$0")/lib.sh"
 CLI=${TCPCLOSE_CLI:-$TOP/tools/tcpclose}
 SYNS=${SYNS:-200000}
 MAX_FLOWS=${MAX_FLOWS:-50000}
-FLOOD_LIMIT_S=${FLOOD_LIMIT_S:-150}	# the flood stops there even if short of SYNS
+# The flood stops there even if short of SYNS (scaled: the debug kernel).
+FLOOD_LIMIT_S=${FLOOD_LIMIT_S:-$(scaled 150)}
 RCU_SLACK=${RCU_SLACK:-5000}
 CPU_SLACK=${CPU_SLACK:-1024}
 ENDED=20

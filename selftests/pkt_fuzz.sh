@@ -29,14 +29,19 @@
 #   - no kernel splat; a normal connection afterwards is counted and
 #     closes cleanly; rmmod is clean.
 # PKT_FUZZ_SEED and PKT_FUZZ_COUNT change the packet set (pkt_fuzz.py
-# writes it into build/selftests/pkt_fuzz at build time; here only if
-# stale, which under TCG takes minutes).
+# writes it into build/selftests/pkt_fuzz at build time, another set into
+# build/selftests/pkt_fuzz-SEED-COUNT; here only if missing or stale,
+# which under TCG takes minutes).
 source "$(dirname "$0")/lib.sh"
 
 IO=$BUILD/selftests/pkt_fuzz_io
-DATA=$BUILD/selftests/pkt_fuzz
 SEED=${PKT_FUZZ_SEED:-1}
 COUNT=${PKT_FUZZ_COUNT:-100000}
+# Another set has a directory of its own (make check-debug builds one on
+# the host): the repository is shared read-write with the VM, and make
+# check's set must not be overwritten.
+DATA=$BUILD/selftests/pkt_fuzz
+[ "$SEED $COUNT" = "1 100000" ] || DATA=$DATA-$SEED-$COUNT
 COUNTERS="seg_total seg_in seg_out seg_forward bad_header fragment seg_syn seg_synack seg_fin seg_rst seg_pure_ack seg_data"
 
 MARKS=

@@ -31,8 +31,9 @@ source "$(dirname "$0")/teardown/lib.sh"
 
 TD_CASES=(F5 F5-held F5-drop)
 TD_FAMILIES=(ipv4 ipv6)
-HOLD=20		# s: past fin_timeout (3) and close_wait_alarm (2), with margin
-		# for the gauges to be read in between under TCG
+# s: past fin_timeout (3) and close_wait_alarm (2), with margin for the
+# gauges to be read in between under TCG (scaled: the debug kernel)
+HOLD=$(scaled 20)
 TD_PARAMS=(fin_timeout=3 close_wait_alarm=2 time_wait=3 last_ack_timeout=6)
 
 S2C='iifname "veth2"'

@@ -83,10 +83,10 @@ nap()
 # fastwait SECS CMD...: until CMD (a function or a builtin) succeeds,
 # checked every 20 ms at first, then less and less often, up to every
 # 200 ms (many shells polling often take the CPU under TCG); 1 if it did
-# not within SECS s.
+# not within SECS s (scaled, as lib.sh's waits are).
 fastwait()
 {
-	local end=$((SECONDS + $1)) naps=(0.02 0.02 0.05 0.05 0.1 0.1) n=0
+	local end=$((SECONDS + $(scaled "$1"))) naps=(0.02 0.02 0.05 0.05 0.1 0.1) n=0
 
 	shift
 	until "$@"; do

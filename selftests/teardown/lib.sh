@@ -504,17 +504,35 @@ td_check()
 	done <"$TD_WORK/results"
 }
 
+# td_phases PHASE...: the phases, one a line, each cut into phases of at
+# most TCPCLOSE_TD_PHASE_CASES cases if that is set (make check-debug: on
+# the debug kernel a dozen instances at once take the cases out of the
+# timing they are designed for).
+td_phases()
+{
+	local ph per cs j
+
+	for ph in "$@"; do
+		read -ra cs <<<"$ph"
+		per=${TCPCLOSE_TD_PHASE_CASES:-0}
+		[ "$per" -gt 0 ] 2>/dev/null || per=${#cs[@]}
+		for ((j = 0; j < ${#cs[@]}; j += per)); do
+			echo "${cs[*]:j:per}"
+		done
+	done
+}
+
 # td_main PHASE...: the whole test.  The caller sets TD_CASES (case
 # names), TD_FAMILIES, TD_PARAMS (module parameters) and defines, for each
 # case, setup_CASE I (nft rules, sysctls: before the watches start) and
 # case_CASE I (the case itself; 0 when its programs did what they should),
 # with CASE in lower case and "-" as "_".  Each PHASE is a list of case
 # names whose instances run in parallel; the phases run one after the
-# other.  Six results per instance (check.py).
+# other (td_phases).  Six results per instance (check.py).
 td_main()
 {
 	local i c fam ph start start0 rtc0 pids misses misses0 t_collect t_compare
-	local args=()
+	local args=() phases
 
 	ktap_print_header
 	if ! command -v bpftrace >/dev/null; then
@@ -567,7 +585,8 @@ td_main()
 	# cost nothing: no connection of the cases was open.
 	misses0=$(oracle_misses)
 	start=$SECONDS
-	for ph in "$@"; do
+	mapfile -t phases < <(td_phases "$@")
+	for ph in "${phases[@]}"; do
 		pids=()
 		for ((i = 1; i <= TD_N; i++)); do
 			[[ " $ph " == *" ${TD_CASE[i]} "* ]] || continue
