@@ -132,7 +132,7 @@ case_genuine()
 }
 
 # One python for all four jobs: each start costs seconds under TCG.
-blind_start "$A" 60 rst,4,10.0.1.1,10.0.1.2 reset,4,10.0.1.1,10.0.1.2 \
+blind_start "$A" "$(scaled 60)" rst,4,10.0.1.1,10.0.1.2 reset,4,10.0.1.1,10.0.1.2 \
 	rst,6,fd00:1::1,fd00:1::2 reset,6,fd00:1::1,fd00:1::2
 
 n=0

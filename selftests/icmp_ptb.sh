@@ -33,7 +33,7 @@ for fam in 4 6; do
 	[ $fam = 6 ] && ca=fd00:1::1 sa=fd00:1::2 six=-6 mtu=1280
 	rm -f "$tmp/ptb.ready"
 	(cd "$tmp" && ip netns exec "$B" "$PY" "$TOP/selftests/ptb.py" \
-		$fam "$ca" "$sa" "$PORT" 120 >"$tmp/ptb$fam" 2>&1) &
+		$fam "$ca" "$sa" "$PORT" "$(scaled 120)" >"$tmp/ptb$fam" 2>&1) &
 	ppid=$!
 	# A python start costs seconds under TCG: its raw socket first.
 	slowwait 90 test -e "$tmp/ptb.ready" ||

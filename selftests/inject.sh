@@ -110,7 +110,7 @@ case_inject()
 }
 
 # One python for both jobs: each start costs seconds under TCG.
-blind_start "$A" 60 inject,4,10.0.1.1,10.0.1.2 inject,6,fd00:1::1,fd00:1::2
+blind_start "$A" "$(scaled 60)" inject,4,10.0.1.1,10.0.1.2 inject,6,fd00:1::1,fd00:1::2
 
 n=0
 for fam in 4 6; do

@@ -47,8 +47,10 @@ TD_FAMILIES=(ipv4 ipv6)
 # script saw two ACKs dropped and killed the server, F6-syn's LAST_ACK until
 # it saw two retransmissions and started the new client; F6-syn's client
 # TIME_WAIT (in the router's and the server's mirror) must outlast the
-# server's retransmission gaps (up to 3.3 s) until then.
-TD_PARAMS=(time_wait=5 fin_wait1_timeout=10 last_ack_timeout=10)
+# server's retransmission gaps (up to 3.3 s) until then.  Scaled: on the
+# debug kernel F2 and F6-syn took longer than 10 s to get there.
+TD_PARAMS=(time_wait="$(scaled 5)" fin_wait1_timeout="$(scaled 10)"
+	   last_ack_timeout="$(scaled 10)")
 
 C2S='iifname "veth1"'
 S2C='iifname "veth2"'

@@ -59,7 +59,7 @@ TD_CASES=(R1 R2 R3 R4 R5 R5-rfc1337 R6-client R6-server)
 TD_FAMILIES=(ipv4 ipv6)
 # The mirror's TIME_WAIT must outlast what R5 and R6 do in it (an
 # injection, a new connection: a second or two under TCG and load).
-TD_PARAMS=(time_wait=8)
+TD_PARAMS=(time_wait="$(scaled 8)")
 # Every ACK leaves at once: under TCG a delayed ACK (up to 200 ms for a
 # FIN in interactive mode) can lose to the peer's retransmission timer,
 # and a retransmitted FIN would move counters no case is about.
