@@ -24,7 +24,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/blind_lib.sh"
 
-HOLD_MS=10000	# the client holds its connection while the data comes
+HOLD_MS=$(( $(scaled 10) * 1000 ))	# the client holds its connection while the data comes
 
 ktap_print_header
 ktap_set_plan 19
