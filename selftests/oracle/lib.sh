@@ -69,7 +69,9 @@ oracle_start()
 # failed or did not attach within TIMEOUT s (default 150).
 oracle_wait()
 {
-	local timeout=${1:-150} i
+	# Times TCPCLOSE_TIMEOUT_SCALE, as lib.sh's waits (oracle.sh's session
+	# took 254 s to attach on the debug kernel).
+	local timeout=$((${1:-150} * ${TCPCLOSE_TIMEOUT_SCALE:-1})) i
 
 	[ -n "$ORACLE_PID" ] || return 1
 	for ((i = 0; i < timeout * 10; i++)); do

@@ -532,6 +532,7 @@ td_phases()
 td_main()
 {
 	local i c fam ph start start0 rtc0 pids misses misses0 t_collect t_compare
+	local t_phase
 	local args=() phases
 
 	ktap_print_header
@@ -587,6 +588,7 @@ td_main()
 	start=$SECONDS
 	mapfile -t phases < <(td_phases "$@")
 	for ph in "${phases[@]}"; do
+		t_phase=$SECONDS
 		pids=()
 		for ((i = 1; i <= TD_N; i++)); do
 			[[ " $ph " == *" ${TD_CASE[i]} "* ]] || continue
@@ -598,6 +600,9 @@ td_main()
 			sleep 0.2
 		done
 		wait "${pids[@]}"
+		# Printed as it goes: a test killed by its timeout still
+		# tells which phase it was in.
+		ktap_print_msg "phase $ph: $((SECONDS - t_phase)) s"
 	done
 	ktap_print_msg "cases ran in $((SECONDS - start)) s"
 	td_settle_all 30

@@ -55,7 +55,11 @@ import sys
 import threading
 import time
 
-TIMEOUT = 300
+# Every wait times TCPCLOSE_TIMEOUT_SCALE, as lib.sh's are (make
+# check-debug): the peers are started while the instances are made, which
+# takes over 10 minutes on the debug kernel.
+SCALE = max(1, int(os.environ.get("TCPCLOSE_TIMEOUT_SCALE", "1") or 1))
+TIMEOUT = 300 * SCALE
 
 
 def wait_file(path, timeout=TIMEOUT, step=0.2):
@@ -310,7 +314,7 @@ def inject(d, iface, dstmac, src, dst, sport, dport):
         n += 1
         cmd = os.path.join(d, "cmd.%d" % n)
         # Started early, while bpftrace attaches: the first may be long.
-        wait_file(cmd, timeout=600)
+        wait_file(cmd, timeout=600 * SCALE)
         words = open(cmd).read().split()
         if words == ["quit"]:
             touch(os.path.join(d, "finished"))
