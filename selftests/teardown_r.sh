@@ -14,8 +14,9 @@
 #
 #   R1          simultaneous open: the client and the server bind their
 #               ports and connect() to each other; the router delays both
-#               ways by 300 ms, and the server connects once the router
-#               forwarded the client's SYN, so that the SYNs cross; once
+#               ways by 300 ms (450 on the debug kernel), and the server
+#               connects once the router forwarded the client's SYN, so
+#               that the SYNs cross; once
 #               both are connected the delay is lifted, and the client
 #               closes first
 #   R2          old duplicate SYN: the router drops the client's SYNs
@@ -238,11 +239,17 @@ inject()
 
 setup_r1()
 {
-	local i=$1 r=${TD_R[$1]}
+	local i=$1 r=${TD_R[$1]} d
 
 	mkdir -p "$TD_WORK/$i.c" "$TD_WORK/$i.s"
-	td_nft "$i" && tc -n "$r" qdisc add dev veth1 root netem delay 300ms &&
-		tc -n "$r" qdisc add dev veth2 root netem delay 300ms || return 1
+	# 300 ms each way; 450 on the debug kernel (TCPCLOSE_TIMEOUT_SCALE),
+	# where the server's connect() comes later: with 300 its SYN once
+	# left after the client's arrived (refused).  Not more: the SYN-ACK
+	# must be back within the SYN's 1 s retransmission timeout.
+	d=300ms
+	[ "${TCPCLOSE_TIMEOUT_SCALE:-1}" -gt 1 ] && d=450ms
+	td_nft "$i" && tc -n "$r" qdisc add dev veth1 root netem delay "$d" &&
+		tc -n "$r" qdisc add dev veth2 root netem delay "$d" || return 1
 	peer "$i" c simc simopen "$TD_WORK/$i.c" "${TD_CPORT[i]}" \
 		"${TD_ADDR[i]}" "${TD_SPORT[i]}" first
 	peer "$i" s sims simopen "$TD_WORK/$i.s" "${TD_SPORT[i]}" \
