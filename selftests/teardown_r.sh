@@ -14,7 +14,8 @@
 #
 #   R1          simultaneous open: the client and the server bind their
 #               ports and connect() to each other; the router delays both
-#               ways by 300 ms (450 on the debug kernel), and the server
+#               ways by 300 ms (on the debug kernel 700 ms towards the
+#               server, 50 back), and the server
 #               connects once the router forwarded the client's SYN, so
 #               that the SYNs cross; once
 #               both are connected the delay is lifted, and the client
@@ -239,17 +240,19 @@ inject()
 
 setup_r1()
 {
-	local i=$1 r=${TD_R[$1]} d
+	local i=$1 r=${TD_R[$1]} d1 d2
 
 	mkdir -p "$TD_WORK/$i.c" "$TD_WORK/$i.s"
-	# 300 ms each way; 450 on the debug kernel (TCPCLOSE_TIMEOUT_SCALE),
-	# where the server's connect() comes later: with 300 its SYN once
-	# left after the client's arrived (refused).  Not more: the SYN-ACK
-	# must be back within the SYN's 1 s retransmission timeout.
-	d=300ms
-	[ "${TCPCLOSE_TIMEOUT_SCALE:-1}" -gt 1 ] && d=450ms
-	td_nft "$i" && tc -n "$r" qdisc add dev veth1 root netem delay "$d" &&
-		tc -n "$r" qdisc add dev veth2 root netem delay "$d" || return 1
+	# 300 ms each way.  On the debug kernel (TCPCLOSE_TIMEOUT_SCALE) the
+	# server's connect() came more than 450 ms after the router passed
+	# the client's SYN (the server reset it, with 300 and with 450 ms
+	# each way): there the client's SYN waits 700 ms on the way to the
+	# server, the server's 50 ms on the way back, so that the SYN-ACK
+	# is back within the SYN's 1 s retransmission timeout.
+	d1=300ms d2=300ms
+	[ "${TCPCLOSE_TIMEOUT_SCALE:-1}" -gt 1 ] && d1=50ms d2=700ms
+	td_nft "$i" && tc -n "$r" qdisc add dev veth1 root netem delay "$d1" &&
+		tc -n "$r" qdisc add dev veth2 root netem delay "$d2" || return 1
 	peer "$i" c simc simopen "$TD_WORK/$i.c" "${TD_CPORT[i]}" \
 		"${TD_ADDR[i]}" "${TD_SPORT[i]}" first
 	peer "$i" s sims simopen "$TD_WORK/$i.s" "${TD_SPORT[i]}" \
