@@ -42,7 +42,7 @@ check "memory: the slab holds every tracked flow, at each size" \
 	jq_py 'd["memory_flows"] == [1000, 10000] and all(o >= f for o, f in zip(d["memory_slab_objects"], d["memory_flows"]))'
 # A KASAN kernel (make check-debug) pads every slab object with its
 # redzones (256 bytes there): the bound is for Debian's kernels.
-if grep -qw kasan_quarantine_remove_cache /proc/kallsyms; then
+if kasan_kernel; then
 	check "flow entry smaller than nf_conn (KASAN kernel: no 128-byte bound)" \
 		jq_py 'd["flow_entry_bytes"][0] < d["nf_conn_bytes"][0]'
 else

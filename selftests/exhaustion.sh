@@ -143,11 +143,11 @@ tcp_mib()
 	' /proc/net/snmp
 }
 
-# A KASAN kernel (make check-debug) keeps what is freed in its quarantine
-# for a while, counted in use by SLUB: shrinking the cache first empties
-# the quarantine of this cache.
+# A KASAN kernel keeps what is freed in its quarantine for a while,
+# counted in use by SLUB: shrinking the cache first empties the quarantine
+# of this cache.
 KASAN=
-grep -qw kasan_quarantine_remove_cache /proc/kallsyms && KASAN=1
+kasan_kernel && KASAN=1
 
 # slab_objects: objects of tcpclose_flow's cache in use (of the cache it
 # was merged into, if it was).

@@ -48,6 +48,14 @@ scaled()
 	echo $(($1 * ${TCPCLOSE_TIMEOUT_SCALE:-1}))
 }
 
+# kasan_kernel: this kernel has KASAN (make check-debug's debug kernel),
+# which keeps freed objects in its quarantine and pads slab objects with
+# redzones: a test of slab sizes must know.
+kasan_kernel()
+{
+	grep -qw kasan_quarantine_remove_cache /proc/kallsyms
+}
+
 BG_PIDS=()
 MOD_LOADED_HERE=0
 DMESG_MARK=0

@@ -9,10 +9,11 @@
 # forwarding there).  Meanwhile one real connection from A to the same
 # listener (tcpx client, source port 41001) opens and closes.
 #
-# At B, with syn_flood_threshold=200 (SYN_FLOOD_THRESHOLD): syn_flood_detected grows by 1, and
-# B's watcher ("tcpclose watch -j") gets exactly one syn-flood start and
-# one end event naming B's address and port 5001, and one flow-end event:
-# the real connection's, close_normal.  flows_half_open is above 0 during
+# At B, with syn_flood_threshold=200 (SYN_FLOOD_THRESHOLD):
+# syn_flood_detected grows by 1, and B's watcher ("tcpclose watch -j")
+# gets exactly one syn-flood start and one end event naming B's address
+# and port 5001, and one flow-end event: the real connection's,
+# close_normal.  flows_half_open is above 0 during
 # the flood; synack_retrans is above 0 (Linux retransmits the SYN-ACKs of
 # the 128 requests its SYN queue holds; the rest get SYN cookies, which
 # tcpclose cannot see: Linux's TcpExtSyncookiesSent is printed for

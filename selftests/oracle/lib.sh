@@ -69,9 +69,11 @@ oracle_start()
 # failed or did not attach within TIMEOUT s (default 150).
 oracle_wait()
 {
-	# Times TCPCLOSE_TIMEOUT_SCALE, as lib.sh's waits (oracle.sh's session
-	# took 254 s to attach on the debug kernel).
-	local timeout=$((${1:-150} * ${TCPCLOSE_TIMEOUT_SCALE:-1})) i
+	# Scaled, as lib.sh's waits (oracle.sh's session took 254 s to attach
+	# on the debug kernel).
+	local timeout i
+
+	timeout=$(scaled "${1:-150}")
 
 	[ -n "$ORACLE_PID" ] || return 1
 	for ((i = 0; i < timeout * 10; i++)); do
