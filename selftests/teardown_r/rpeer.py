@@ -11,13 +11,19 @@ directory the test and the helper share: "DIR/ready" is created once the
 helper is set up, the test creates "DIR/go" (or "DIR/cmd.N") to make it
 go on.
 
-  rpeer.py simopen DIR LPORT RADDR RPORT first|second
-      R1, simultaneous open: bind LPORT, touch DIR/ready, wait for
-      DIR/start, take real-time priority, wait for DIR/go, connect() to
-      RADDR RPORT (whose peer does the same towards us), touch
-      DIR/connected, wait for DIR/go2.  first: send "ping", read
-      "pong", close; second: read "ping", send "pong", read EOF, close
-      500 ms later.
+  rpeer.py simopen DIR CPORT SNETNS SADDR SPORT CADDR
+      R1, simultaneous open, both ends in one thread, so that nothing
+      comes between their connect()s: the client's socket (in this
+      job's netns) bound to CPORT, the server's (in SNETNS) to SPORT;
+      touch DIR/ready, wait for DIR/start, take real-time priority, wait
+      for DIR/go, which holds a PID in the router's netns, or "-".
+      connect() the client to SADDR SPORT without waiting, until the
+      router's tcpclose counted its SYN (at once with "-"), then the
+      server to CADDR CPORT; once both are connected, touch
+      DIR/connected and wait for DIR/go2.  The client sends "ping", the
+      server reads it and sends "pong", the client reads it and closes;
+      the server reads to EOF and closes 500 ms later.  Prints "first:
+      pong", "second: ping", "second: EOF".
   rpeer.py abortserver LPORT 4|6
       R3: accept one connection, read "ping", send "pong", wait until it is
       ACKed, then abort: SO_LINGER {1, 0} and close(), an RST.
@@ -49,6 +55,7 @@ go on.
 import ctypes
 import errno
 import os
+import select
 import socket
 import struct
 import sys
@@ -145,28 +152,72 @@ def unacked(s):
     return struct.unpack("i", buf)[0]
 
 
-def simopen(d, lport, raddr, rport, role):
-    s = bound(family(raddr), lport)
+def counted(pid, name, n):
+    """tcpclose counter name of the netns of pid is n or more."""
+    with open("/proc/%s/net/tcpclose" % pid) as f:
+        for line in f:
+            kv = line.split()
+            if len(kv) == 2 and kv[0] == name:
+                return int(kv[1]) >= n
+    return False
+
+
+def connected(socks, timeout):
+    """Until every non-blocking connect() of socks is done; raises the
+    error of one that failed."""
+    end = time.monotonic() + timeout
+    todo = list(socks)
+    while todo:
+        left = end - time.monotonic()
+        if left <= 0:
+            raise OSError(errno.ETIMEDOUT, "connect() not done")
+        _, w, _ = select.select([], todo, [], left)
+        for s in w:
+            err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            if err:
+                raise OSError(err, os.strerror(err))
+            todo.remove(s)
+
+
+def simopen(d, cport, snetns, saddr, sport, caddr):
+    c = bound(family(saddr), cport)
+    setns(ctypes.CDLL(None, use_errno=True), snetns)
+    s = bound(family(caddr), sport)
     touch(os.path.join(d, "ready"))
     # Once the case began: real-time priority, and a prompt connect().
     wait_file(os.path.join(d, "start"))
     os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(20))
     wait_file(os.path.join(d, "go"), step=0.005)
+    with open(os.path.join(d, "go")) as f:
+        router = f.read().strip() or "-"
+    c.setblocking(False)
+    s.setblocking(False)
+    c.connect_ex((saddr, sport))
+    # The client's SYN first at the router too (its mirror calls the
+    # sender of the first SYN side A), then the server's at once.
+    end = time.monotonic() + 30 * SCALE
+    while router != "-" and not counted(router, "seg_syn", 1):
+        if time.monotonic() > end:
+            sys.exit("rpeer: the router never counted the client's SYN")
+        time.sleep(0.002)
+    s.connect_ex((caddr, cport))
+    connected((c, s), TIMEOUT)
+    c.setblocking(True)
+    s.setblocking(True)
+    c.settimeout(TIMEOUT)
     s.settimeout(TIMEOUT)
-    s.connect((raddr, rport))
     touch(os.path.join(d, "connected"))
     wait_file(os.path.join(d, "go2"))
-    if role == "first":
-        s.sendall(b"ping\n")
-        say("first", read_line(s).decode().strip())
-        s.close()
-    else:
-        say("second", read_line(s).decode().strip())
-        s.sendall(b"pong\n")
-        res = read_to_eof(s)
-        time.sleep(0.5)
-        s.close()
-        say("second", res)
+    c.sendall(b"ping\n")
+    ping = read_line(s).decode().strip()
+    s.sendall(b"pong\n")
+    say("first", read_line(c).decode().strip())
+    c.close()
+    say("second", ping)
+    res = read_to_eof(s)
+    time.sleep(0.5)
+    s.close()
+    say("second", res)
 
 
 def abortserver(lport, six):
@@ -336,8 +387,8 @@ def inject(d, iface, dstmac, src, dst, sport, dport):
 def run(a):
     """Role a[0] with its arguments; its error message, or None."""
     try:
-        if len(a) == 6 and a[0] == "simopen":
-            simopen(a[1], int(a[2]), a[3], int(a[4]), a[5])
+        if len(a) == 7 and a[0] == "simopen":
+            simopen(a[1], int(a[2]), a[3], a[4], int(a[5]), a[6])
         elif len(a) == 3 and a[0] == "abortserver":
             abortserver(int(a[1]), a[2])
         elif len(a) == 5 and a[0] == "dataclient":
@@ -357,15 +408,22 @@ def run(a):
     return None
 
 
+def setns(libc, netns):
+    """This thread into netns (of /run/netns)."""
+    fd = os.open("/run/netns/" + netns, os.O_RDONLY)
+    try:
+        if libc.setns(fd, 0x40000000):      # CLONE_NEWNET
+            raise OSError(ctypes.get_errno(), "setns " + netns)
+    finally:
+        os.close(fd)
+
+
 def job(libc, netns, out, rc, args):
     """One job of the hub, in a thread of its own in netns."""
     with open(out, "a") as f:
         OUT.f = f
         try:
-            fd = os.open("/run/netns/" + netns, os.O_RDONLY)
-            if libc.setns(fd, 0x40000000):      # CLONE_NEWNET
-                raise OSError(ctypes.get_errno(), "setns " + netns)
-            os.close(fd)
+            setns(libc, netns)
             err = run(args)
         except OSError as e:
             err = "rpeer: %s" % e
