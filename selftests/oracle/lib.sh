@@ -70,10 +70,9 @@ oracle_start()
 oracle_wait()
 {
 	# Scaled, as lib.sh's waits (oracle.sh's session took 254 s to attach
-	# on the debug kernel).
-	local timeout i
-
-	timeout=$(scaled "${1:-150}")
+	# on the debug kernel); not through lib.sh's scaled: oracle/run
+	# sources this file alone.
+	local timeout=$((${1:-150} * ${TCPCLOSE_TIMEOUT_SCALE:-1})) i
 
 	[ -n "$ORACLE_PID" ] || return 1
 	for ((i = 0; i < timeout * 10; i++)); do
@@ -99,12 +98,26 @@ oracle_misses()
 }
 
 # oracle_stop [GRACE]: wait GRACE s (default 1) for the last events, then
-# end the session (SIGINT: bpftrace drains its buffers and exits).
+# end the session (SIGINT: bpftrace drains its buffers and exits).  A
+# session still running 60 s (scaled) later is killed, and where it was
+# is printed: on the debug kernel one teardown test once hung here, or
+# close by, until its timeout.
 oracle_stop()
 {
+	local i limit=$((60 * ${TCPCLOSE_TIMEOUT_SCALE:-1}))
+
 	[ -n "$ORACLE_PID" ] || return 0
 	sleep "${1:-1}"
 	kill -INT "$ORACLE_PID" 2>/dev/null
+	for ((i = 0; i < limit; i++)); do
+		kill -0 "$ORACLE_PID" 2>/dev/null || break
+		sleep 1
+	done
+	if kill -0 "$ORACLE_PID" 2>/dev/null; then
+		echo "# oracle: bpftrace still running ${limit} s after SIGINT, killed; in the kernel at:"
+		sed 's/^/#   /' "/proc/$ORACLE_PID/stack" 2>/dev/null
+		kill -KILL "$ORACLE_PID" 2>/dev/null
+	fi
 	wait "$ORACLE_PID" 2>/dev/null
 	ORACLE_PID=
 }
