@@ -87,6 +87,7 @@ def touch(path):
 
 
 OUT = threading.local()
+LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 def say(what, result):
@@ -181,7 +182,7 @@ def connected(socks, timeout):
 
 def simopen(d, cport, snetns, saddr, sport, caddr):
     c = bound(family(saddr), cport)
-    setns(ctypes.CDLL(None, use_errno=True), snetns)
+    setns(snetns)
     s = bound(family(caddr), sport)
     touch(os.path.join(d, "ready"))
     # Once the case began: real-time priority, and a prompt connect().
@@ -408,22 +409,22 @@ def run(a):
     return None
 
 
-def setns(libc, netns):
+def setns(netns):
     """This thread into netns (of /run/netns)."""
     fd = os.open("/run/netns/" + netns, os.O_RDONLY)
     try:
-        if libc.setns(fd, 0x40000000):      # CLONE_NEWNET
+        if LIBC.setns(fd, 0x40000000):      # CLONE_NEWNET
             raise OSError(ctypes.get_errno(), "setns " + netns)
     finally:
         os.close(fd)
 
 
-def job(libc, netns, out, rc, args):
+def job(netns, out, rc, args):
     """One job of the hub, in a thread of its own in netns."""
     with open(out, "a") as f:
         OUT.f = f
         try:
-            setns(libc, netns)
+            setns(netns)
             err = run(args)
         except OSError as e:
             err = "rpeer: %s" % e
@@ -437,7 +438,6 @@ def job(libc, netns, out, rc, args):
 def hub(spool):
     """Runs the jobs written to spool: under TCG one python for every
     helper, instead of a process each, which takes seconds to start."""
-    libc = ctypes.CDLL(None, use_errno=True)
     started = set()
     while True:
         for name in sorted(os.listdir(spool)):
@@ -449,7 +449,7 @@ def hub(spool):
             if len(lines) < 5 or lines[-2] != "end":
                 continue                # not written whole yet
             started.add(name)
-            threading.Thread(target=job, args=(libc, *lines[:3], lines[3:-2]),
+            threading.Thread(target=job, args=(*lines[:3], lines[3:-2]),
                              daemon=True).start()
         time.sleep(0.05)
 
