@@ -25,10 +25,16 @@ source "$KSFT_DIR/net/lib.sh"
 # shellcheck source=/dev/null
 source "$KSFT_DIR/kselftest/ktap_helpers.sh"
 
-# The debug kernel (make check-debug) runs the tests several times slower:
-# there, every bounded wait of net/lib.sh (slowwait, busywait and the
+# slow_kernel: the tests run on the debug kernel (make check-debug sets
+# TCPCLOSE_TIMEOUT_SCALE), several times slower than on Debian's.
+slow_kernel()
+{
+	[ "${TCPCLOSE_TIMEOUT_SCALE:-1}" -gt 1 ] 2>/dev/null
+}
+
+# There, every bounded wait of net/lib.sh (slowwait, busywait and the
 # rest, all through loopy_wait) lasts TCPCLOSE_TIMEOUT_SCALE times longer.
-if [ "${TCPCLOSE_TIMEOUT_SCALE:-1}" -gt 1 ] 2>/dev/null; then
+if slow_kernel; then
 	eval "ksft_$(declare -f loopy_wait)"
 	loopy_wait()
 	{

@@ -2161,18 +2161,23 @@ static int userns_probe(void *arg)
 	return unshare(CLONE_NEWUSER) ? 1 : 0;
 }
 
-TEST(perm_userns_not_owner)
+/* perm_run() of @fn, which enters a user namespace: skipped without them. */
+static void perm_run_userns(struct __test_metadata *_metadata,
+			    int (*fn)(void *))
 {
 	if (run_child(userns_probe, NULL))
 		SKIP(return, "no user namespaces in this kernel (CONFIG_USER_NS)");
-	perm_run(_metadata, in_userns);
+	perm_run(_metadata, fn);
+}
+
+TEST(perm_userns_not_owner)
+{
+	perm_run_userns(_metadata, in_userns);
 }
 
 TEST(perm_userns_owns_netns)
 {
-	if (run_child(userns_probe, NULL))
-		SKIP(return, "no user namespaces in this kernel (CONFIG_USER_NS)");
-	perm_run(_metadata, in_userns_netns);
+	perm_run_userns(_metadata, in_userns_netns);
 }
 
 /* --- events ----------------------------------------------------------------- */

@@ -242,12 +242,12 @@ setup_r1()
 	local i=$1 r=${TD_R[$1]} d1 d2
 
 	mkdir -p "$TD_WORK/$i.sim"
-	# 300 ms each way.  On the debug kernel (TCPCLOSE_TIMEOUT_SCALE) the
+	# 300 ms each way.  On the debug kernel (slow_kernel) the
 	# client's SYN waits 700 ms on the way to the server, the server's
 	# 50 ms on the way back: the SYN-ACK is back within the SYN's 1 s
 	# retransmission timeout, however slow the router.
 	d1=300ms d2=300ms
-	[ "${TCPCLOSE_TIMEOUT_SCALE:-1}" -gt 1 ] && d1=50ms d2=700ms
+	slow_kernel && d1=50ms d2=700ms
 	td_nft "$i" && tc -n "$r" qdisc add dev veth1 root netem delay "$d1" &&
 		tc -n "$r" qdisc add dev veth2 root netem delay "$d2" || return 1
 	peer "$i" c sim simopen "$TD_WORK/$i.sim" "${TD_CPORT[i]}" \
